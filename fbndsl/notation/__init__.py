@@ -1,0 +1,42 @@
+"""Architecture notations: the canonical text, JSON, and the official notations of NAS-Bench-201
+(`|nor_conv_3x3~0|+|...|`) and DARTS (`Genotype(normal=[...], ...)`)."""
+from __future__ import annotations
+
+from ..ir.choices import Arch
+
+
+def parse_any(space, text: str) -> Arch:
+    from ..space import ArchError, arch_from_json
+    from . import darts, nb201
+
+    if not text:
+        raise ArchError("empty architecture; write label=value pairs separated by commas")
+    if text.startswith("|"):
+        return nb201.parse(space, text)
+    if text.startswith("Genotype"):
+        return darts.parse(space, text)
+    if text.startswith("{"):
+        return arch_from_json(space, text)
+    return parse_canonical(space, text)
+
+
+def parse_canonical(space, text: str) -> Arch:
+    from ..space import ArchError
+
+    pairs = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        label, eq, value = part.partition("=")
+        if not eq or not label.strip():
+            raise ArchError(f"malformed '{part}': expected label=value")
+        if label.strip() in pairs:
+            raise ArchError(f"choice '{label.strip()}' is given twice")
+        pairs[label.strip()] = value.strip()
+    return space.arch(pairs)
+
+
+def format_as(space, arch: Arch, notation: str) -> str:
+    from . import darts, nb201
+
+    formats = {"canonical": lambda: arch.text(), "json": arch.json_text,
+               "nb201": lambda: nb201.format(space, arch), "darts": lambda: darts.format(space, arch)}
+    return formats[notation]()

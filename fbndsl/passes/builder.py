@@ -1,0 +1,77 @@
+"""Shared state of the expansion pass: the growing node list, choice registry and context."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, Mapping
+
+from ..diagnostics import NasError, Note, Span
+from ..ir.choices import ChoiceKind, ChoicePoint
+from ..ir.graph import ALWAYS, Cond, Node, Origin, attrs_of
+from ..ir.ops import OpKind
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """Where elaboration stands: names in scope, label prefix, activity condition."""
+
+    env: Mapping[str, Any]
+    labels: str          # prefix of choice labels made here ("s2.1", "normal.n3.p0")
+    path: str            # unique instance path for node scopes
+    cond: Cond = ALWAYS
+    cond_base: int = 0   # conds below this index belong to an enclosing cell instance (shared genotype)
+    instance: str = ""   # the layer or cell instance being elaborated
+    calls: tuple[str, ...] = ()
+
+    def child(self, **changes) -> "Ctx":
+        return replace(self, **changes)
+
+    def label(self, name: str | None) -> str:
+        if not name:
+            return self.labels
+        return f"{self.labels}.{name}" if self.labels else name
+
+
+@dataclass
+class _Registered:
+    point: ChoicePoint
+    instances: set
+
+
+class Builder:
+    def __init__(self) -> None:
+        self.nodes: list[Node] = []
+        self.choices: dict[str, _Registered] = {}
+
+    def add(self, kind: OpKind, inputs, span: Span, ctx: Ctx, attrs: Mapping[str, Any] | None = None,
+            input_conds=(), label: str | None = None, origin: Origin = Origin.WRITTEN) -> int:
+        node = Node(len(self.nodes), kind, tuple(inputs), attrs_of(attrs or {}), span, ctx.path,
+                    ctx.cond, tuple(input_conds), label, origin)
+        self.nodes.append(node)
+        return node.id
+
+    def register(self, label: str, kind: ChoiceKind, values: tuple, span: Span, ctx: Ctx) -> str:
+        """Declare a choice point. A cell elaborated again shares its genotype: same label, same site."""
+        if not values:
+            raise NasError(span, "a choice needs at least one alternative")
+        cond = ctx.cond[ctx.cond_base:]
+        old = self.choices.get(label)
+        if old is None:
+            self.choices[label] = _Registered(ChoicePoint(label, kind, tuple(values), span, cond), {ctx.instance})
+            return label
+        if old.point.span != span or ctx.instance in old.instances:
+            raise NasError(span, f"choice label '{label}' is already used",
+                           notes=(Note(old.point.span, "by the choice here"),),
+                           hint="give each choice in one scope its own label, e.g. choose[kernel](...)")
+        if old.point.values != tuple(values):
+            raise NasError(span, f"choice '{label}' has different alternatives in two instances of its cell: "
+                           f"{_vals(old.point.values)} and {_vals(values)}",
+                           hint="a cell's genotype is shared; pass the same alternatives to every instance")
+        old.instances.add(ctx.instance)
+        return label
+
+    def choice_points(self) -> tuple[ChoicePoint, ...]:
+        return tuple(r.point for r in self.choices.values())
+
+
+def _vals(values) -> str:
+    return "{" + ", ".join(map(str, values)) + "}"

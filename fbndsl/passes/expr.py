@@ -1,0 +1,172 @@
+"""Evaluating `.nas` arithmetic: parameters, channels, strides. Never `eval`: a small interpreter.
+
+Values are ints, floats, bools, or `Sym`s when they depend on a choice (``c in {16, 24}``); every
+operator is lifted over Syms, so ``c * 2`` is the table {16: 32, 24: 48}.
+"""
+from __future__ import annotations
+
+import math
+import operator
+from typing import Any, Callable, Mapping
+
+from ..diagnostics import NasError, did_you_mean
+from ..ir import sym
+from ..ir.ops import make_divisible
+from ..syntax import ast
+
+
+def _checked(fn: Callable, name: str) -> Callable:
+    def apply(*args):
+        if any(isinstance(a, bool) for a in args) and name not in ("==", "!="):
+            raise _TypeErr(f"'{name}' needs numbers, got {', '.join(_kind(a) for a in args)}")
+        return fn(*args)
+    return apply
+
+
+class _TypeErr(Exception):
+    pass
+
+
+def _div(a, b):
+    if b == 0:
+        raise _TypeErr("division by zero")
+    return a / b
+
+
+def _floordiv(a, b):
+    if b == 0:
+        raise _TypeErr("division by zero")
+    return a // b
+
+
+def _mod(a, b):
+    if b == 0:
+        raise _TypeErr("division by zero")
+    return a % b
+
+
+def _pow(a, b):
+    if abs(b) > 64 or abs(a) > 2**32:
+        raise _TypeErr("power too large")
+    return a ** b
+
+
+_ARITH: dict[ast.BinOp, Callable] = {
+    ast.BinOp.ADD: operator.add, ast.BinOp.SUB: operator.sub, ast.BinOp.MUL: operator.mul,
+    ast.BinOp.DIV: _div, ast.BinOp.FLOORDIV: _floordiv, ast.BinOp.MOD: _mod, ast.BinOp.POW: _pow,
+    ast.BinOp.EQ: operator.eq, ast.BinOp.NE: operator.ne, ast.BinOp.LT: operator.lt,
+    ast.BinOp.LE: operator.le, ast.BinOp.GT: operator.gt, ast.BinOp.GE: operator.ge,
+}
+_ARITH = {op: _checked(fn, op.value) for op, fn in _ARITH.items()}
+
+
+def _round(x, digits=0):
+    return round(x, int(digits)) if digits else int(round(x))
+
+
+FUNCTIONS: dict[str, tuple[Callable, int, int]] = {
+    "min": (min, 1, 64),
+    "max": (max, 1, 64),
+    "make_divisible": (lambda v, d=8: make_divisible(v, int(d)), 1, 2),
+    "round": (_round, 1, 2),
+    "floor": (lambda x: int(math.floor(x)), 1, 1),
+    "ceil": (lambda x: int(math.ceil(x)), 1, 1),
+}
+
+
+def _kind(v) -> str:
+    return "true/false" if isinstance(v, bool) else type(v).__name__
+
+
+def evaluate(e: ast.Expr, env: Mapping[str, Any]) -> Any:
+    """Value of e in env; a located NasError for unknown names, bad types, division by zero."""
+    if isinstance(e, ast.Num) or isinstance(e, ast.Bool):
+        return e.value
+    if isinstance(e, ast.Name):
+        if e.name not in env:
+            raise NasError(e.span, f"unknown name '{e.name}'", hint=did_you_mean(e.name, env))
+        return env[e.name]
+    if isinstance(e, ast.Binary):
+        return _binary(e, env)
+    if isinstance(e, ast.Not):
+        return sym.lift(lambda v: not _truth(v, e), evaluate(e.operand, env))
+    if isinstance(e, ast.Neg):
+        return _apply(e, lambda v: _ARITH[ast.BinOp.SUB](0, v), evaluate(e.operand, env))
+    if isinstance(e, ast.IfElse):
+        test = evaluate(e.test, env)
+        if not sym.is_sym(test):
+            return evaluate(e.then if _truth(test, e.test) else e.other, env)
+        return sym.lift(lambda t, a, b: a if t else b, test, evaluate(e.then, env), evaluate(e.other, env))
+    if isinstance(e, ast.FuncCall):
+        return _call(e, env)
+    raise AssertionError(f"unknown expression node {e!r}")
+
+
+def _binary(e: ast.Binary, env) -> Any:
+    left = evaluate(e.left, env)
+    if e.op in (ast.BinOp.AND, ast.BinOp.OR):
+        right = evaluate(e.right, env)
+        if e.op == ast.BinOp.AND:
+            return sym.lift(lambda a, b: _truth(a, e.left) and _truth(b, e.right), left, right)
+        return sym.lift(lambda a, b: _truth(a, e.left) or _truth(b, e.right), left, right)
+    return _apply(e, _ARITH[e.op], left, evaluate(e.right, env))
+
+
+def _apply(e, fn, *args):
+    try:
+        return sym.lift(fn, *args)
+    except _TypeErr as exc:
+        raise NasError(e.span, str(exc)) from None
+    except OverflowError:
+        raise NasError(e.span, "number too large") from None
+
+
+def _truth(v, e) -> bool:
+    if not isinstance(v, (bool, int)):
+        raise NasError(e.span, f"expected true or false, got {_kind(v)} {v}")
+    return bool(v)
+
+
+def _call(e: ast.FuncCall, env) -> Any:
+    name = e.func.name
+    if name not in FUNCTIONS:
+        raise NasError(e.func.span, f"unknown function '{name}'", hint=did_you_mean(name, FUNCTIONS))
+    fn, lo, hi = FUNCTIONS[name]
+    if not lo <= len(e.args) <= hi:
+        want = str(lo) if lo == hi else f"{lo} to {hi}"
+        raise NasError(e.span, f"{name}() takes {want} arguments, got {len(e.args)}")
+    args = [evaluate(a, env) for a in e.args]
+    return _apply(e, _checked(fn, name), *args)
+
+
+def evaluate_set(s: ast.SetExpr, env: Mapping[str, Any]) -> tuple:
+    """The values of `{a, b}` or `{lo..hi step s}`: constants, distinct, in order."""
+    if isinstance(s, ast.SetList):
+        values = tuple(_static(evaluate(item, env), item) for item in s.items)
+    else:
+        lo, hi = (_int(evaluate(x, env), x) for x in (s.lo, s.hi))
+        step = _int(evaluate(s.step, env), s.step) if s.step is not None else 1
+        if step < 1:
+            raise NasError(s.step.span, f"step must be at least 1, got {step}")
+        if hi < lo:
+            raise NasError(s.span, f"empty range {{{lo}..{hi}}}: the upper bound is below the lower")
+        if (hi - lo) // step >= 4096:
+            raise NasError(s.span, "a choice may have at most 4096 values")
+        values = tuple(range(lo, hi + 1, step))
+    dupes = [v for i, v in enumerate(values) if v in values[:i]]
+    if dupes:
+        raise NasError(s.span, f"value {dupes[0]} appears twice in this choice")
+    return values
+
+
+def _static(v, e):
+    if sym.is_sym(v):
+        raise NasError(e.span, "a choice's values must be constants, not depend on other choices")
+    return v
+
+
+def _int(v, e) -> int:
+    v = _static(v, e)
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise NasError(e.span, f"expected an integer, got {_kind(v)} {v}")
+    return v

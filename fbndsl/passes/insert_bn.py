@@ -1,0 +1,109 @@
+"""Pass 5, BN fairness (FBN-NAS): every candidate operator of a choice ends in a BatchNorm.
+
+A supernet that trains only BatchNorm favours candidates that already end in one (convolutions)
+over those that do not (pooling, skip). This pass reports every candidate of an operator choice
+that is not followed by a BatchNorm and, in `insert` mode, appends one. `zero` candidates are exempt
+(a BatchNorm would turn their zeros into beta). `off` keeps the program as written, i.e. BN-NAS'
+placement, where only the convolution candidates carry a BatchNorm.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from ..diagnostics import NasError, NasErrors, Span
+from ..ir.graph import Node, Origin, SpaceIR
+from ..ir.ops import SPECS, OpKind
+
+name = "insert-bn"
+
+
+class Fairness(Enum):
+    INSERT = "insert"
+    CHECK = "check"
+    OFF = "off"
+
+
+@dataclass(frozen=True)
+class Finding:
+    label: str
+    key: str
+    op: str          # the kind that ends the candidate, e.g. "avg_pool"
+    span: Span
+
+
+@dataclass(frozen=True)
+class FairnessReport:
+    mode: Fairness
+    candidates: int            # distinct (choice, alternative) pairs
+    unfair: tuple[Finding, ...]  # candidates not followed by a BatchNorm
+    inserted: int              # BatchNorm nodes inserted (every instance of a shared cell counts)
+
+
+def insert_bn(ir: SpaceIR, mode: Fairness = Fairness.INSERT) -> tuple[SpaceIR, FairnessReport]:
+    by_id = {n.id: n for n in ir.nodes}
+    findings: dict[tuple[str, str], Finding] = {}
+    candidates: set[tuple[str, str]] = set()
+    wanted: dict[int, Node] = {}  # candidate output node -> the SELECT that reads it
+    for node in ir.nodes:
+        if node.kind != OpKind.SELECT or node.attr.get("reason") != "op":
+            continue
+        for key, src in zip(node.attr["keys"], node.inputs):
+            candidates.add((node.label, key))
+            last = by_id[src]
+            if _ends_with_bn(last, by_id) or _is_zero(last, by_id):
+                continue
+            findings.setdefault((node.label, key), Finding(node.label, key, _last_kind(last, by_id), last.span))
+            wanted[src] = node
+    unfair = tuple(findings.values())
+    report = FairnessReport(mode, len(candidates), unfair, len(wanted) if mode is Fairness.INSERT else 0)
+    if mode is Fairness.CHECK and unfair:
+        raise NasErrors([NasError(f.span, f"candidate '{f.key}' of choice '{f.label}' ends in {f.op}, "
+                                  "not a BatchNorm", hint="run with --fairness insert to add one") for f in unfair])
+    if mode is not Fairness.INSERT or not wanted:
+        return ir, report
+    return _insert(ir, wanted), report
+
+
+def _ends_with_bn(node: Node, by_id) -> bool:
+    if node.kind == OpKind.SELECT:
+        return all(_ends_with_bn(by_id[i], by_id) for i in node.inputs)
+    return node.kind in SPECS and SPECS[node.kind].ends_with_bn
+
+
+def _is_zero(node: Node, by_id) -> bool:
+    if node.kind == OpKind.SELECT:
+        return all(_is_zero(by_id[i], by_id) for i in node.inputs)
+    return node.kind == OpKind.ZERO
+
+
+def _last_kind(node: Node, by_id) -> str:
+    return node.kind.value if node.kind != OpKind.INPUT else "its input (an identity edge)"
+
+
+def _insert(ir: SpaceIR, wanted: dict[int, Node]) -> SpaceIR:
+    """A new IR with a BatchNorm between each unfair candidate and its SELECT (ids renumbered)."""
+    nodes: list[Node] = []
+    remap: dict[int, int] = {}
+    bn_for: dict[int, int] = {}
+    for node in ir.nodes:
+        inputs = tuple(bn_for.get(i, remap[i]) if (i in wanted and wanted[i].id == node.id) else remap[i]
+                       for i in node.inputs)
+        new = node.replace(id=len(nodes), inputs=inputs)
+        remap[node.id] = new.id
+        nodes.append(new)
+        if node.id in wanted:
+            sel = wanted[node.id]
+            key = sel.attr["keys"][sel.inputs.index(node.id)]
+            bn = Node(len(nodes), OpKind.BN, (new.id,), (("affine", True),), node.span,
+                      f"{sel.scope}.{key}.fair_bn", _alt_cond(sel, node.id), origin=Origin.FAIRNESS)
+            bn_for[node.id] = bn.id
+            nodes.append(bn)
+    shapes = {remap[k]: v for k, v in ir.shapes.items()}
+    for src, bn in bn_for.items():
+        shapes[bn] = ir.shapes[src]
+    return ir.replace(nodes=tuple(nodes), output=remap[ir.output], shapes=shapes)
+
+
+def _alt_cond(sel: Node, src: int):
+    return sel.cond + sel.input_conds[sel.inputs.index(src)]

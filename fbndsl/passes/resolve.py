@@ -1,0 +1,196 @@
+"""Pass 1, name resolution: read includes, build the symbol tables, resolve `param`s and `--set`.
+
+Checks that every operator a program calls exists (with a did-you-mean), that nothing is defined
+twice, that operators are not recursive, and that there is exactly one `network`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..diagnostics import NasError, Note, Span, UserError, did_you_mean
+from ..ir.ops import PRIMITIVES
+from ..syntax import ast
+from ..syntax.parse import parse
+from .expr import evaluate
+
+PRELUDE = Path(__file__).resolve().parent.parent / "prelude.nas"
+name = "resolve"
+
+
+@dataclass(frozen=True)
+class Program:
+    """A program with its includes merged and its names resolved."""
+
+    file: str
+    params: Mapping[str, Any]
+    param_spans: Mapping[str, Span]
+    ops: Mapping[str, ast.OpDef]
+    cells: Mapping[str, ast.CellDef]
+    network: ast.Network
+
+
+def load(path: str | Path, text: str | None = None) -> list[ast.Program]:
+    """The prelude, then every file in include order (each once), then the main file."""
+    programs: list[ast.Program] = [parse(PRELUDE.read_text(encoding="utf-8"), "<prelude>")]
+    _load(Path(path), text, programs, stack=[], seen=set())
+    return programs
+
+
+def _load(path: Path, text, out, stack, seen, at: Span | None = None) -> None:
+    key = str(path.resolve()) if text is None else str(path)
+    if key in stack:
+        cycle = " -> ".join(Path(p).name for p in stack[stack.index(key):] + [key])
+        raise NasError(at, f"include cycle: {cycle}")
+    if key in seen:
+        return
+    seen.add(key)
+    program = parse(_read(path, at) if text is None else text, str(path))
+    for item in program.items:
+        if isinstance(item, ast.Include):
+            _load(path.parent / item.path, None, out, stack + [key], seen, item.span)
+    out.append(program)
+
+
+def _read(path: Path, at: Span | None) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if at is None:
+            raise UserError(f"{path}: no such file; give the path of a .nas file") from None
+        raise NasError(at, f"cannot include '{path}': no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        where = f"{path}: " if at is None else ""
+        if at is None:
+            raise UserError(f"{where}cannot read: {exc}") from None
+        raise NasError(at, f"cannot include '{path}': {exc}") from None
+
+
+def resolve(programs: list[ast.Program], overrides: Mapping[str, str] | None = None) -> Program:
+    defs: dict[str, Any] = {}
+    params: list[ast.Param] = []
+    networks: list[ast.Network] = []
+    for program in programs:
+        for item in program.items:
+            if isinstance(item, (ast.OpDef, ast.CellDef)):
+                _define(defs, item)
+            elif isinstance(item, ast.Param):
+                params.append(item)
+            elif isinstance(item, ast.Network):
+                networks.append(item)
+    main = programs[-1].file
+    network = _one_network(networks, main)
+    ops = {k: v for k, v in defs.items() if isinstance(v, ast.OpDef)}
+    cells = {k: v for k, v in defs.items() if isinstance(v, ast.CellDef)}
+    _check_callees(defs, network)
+    _check_recursion(ops)
+    values, spans = _resolve_params(params, overrides or {}, main)
+    return Program(main, values, spans, ops, cells, network)
+
+
+def _define(defs: dict, item) -> None:
+    nm = item.name.name
+    if nm in PRIMITIVES:
+        raise NasError(item.name.span, f"'{nm}' is a built-in operator and cannot be redefined",
+                       hint="choose another name")
+    if nm in defs:
+        raise NasError(item.name.span, f"'{nm}' is defined twice",
+                       notes=(Note(defs[nm].name.span, "first defined here"),))
+    defs[nm] = item
+
+
+def _one_network(networks: list[ast.Network], main: str) -> ast.Network:
+    if not networks:
+        raise NasError(Span(main, 1, 1, 1, 1), "the space has no `network { ... }`",
+                       hint="add a network block: network { input(3, 32) ... }")
+    if len(networks) > 1:
+        raise NasError(networks[1].span, "a space has exactly one network",
+                       notes=(Note(networks[0].span, "the first network is here"),))
+    return networks[0]
+
+
+def _calls(node):
+    """Every `Call` inside an AST node."""
+    if isinstance(node, ast.Call):
+        yield node
+    if isinstance(node, tuple):
+        for x in node:
+            yield from _calls(x)
+    elif hasattr(node, "__dataclass_fields__"):
+        for f in node.__dataclass_fields__:
+            yield from _calls(getattr(node, f))
+
+
+def _check_callees(defs: dict, network: ast.Network) -> None:
+    known = set(defs) | set(PRIMITIVES)
+    for owner in [*defs.values(), network]:
+        for call in _calls(owner):
+            callee = call.callee.name
+            if callee not in known:
+                raise NasError(call.callee.span, f"unknown operator '{callee}'",
+                               hint=did_you_mean(callee, known))
+
+
+def _check_recursion(ops: Mapping[str, ast.OpDef]) -> None:
+    import networkx as nx
+
+    g = nx.DiGraph()
+    for nm, op in ops.items():
+        g.add_node(nm)
+        g.add_edges_from((nm, c.callee.name) for c in _calls(op.body) if c.callee.name in ops)
+    try:
+        cycle = nx.find_cycle(g)
+    except nx.NetworkXNoCycle:
+        return
+    first = ops[cycle[0][0]]
+    path = " -> ".join([a for a, _ in cycle] + [cycle[0][0]])
+    raise NasError(first.name.span, f"operator '{first.name.name}' is recursive: {path}")
+
+
+def _resolve_params(params: list[ast.Param], overrides: Mapping[str, str], main: str):
+    values: dict[str, Any] = {}
+    spans: dict[str, Span] = {}
+    for p in params:
+        nm = p.name.name
+        if nm in values:
+            raise NasError(p.name.span, f"parameter '{nm}' is defined twice",
+                           notes=(Note(spans[nm], "first defined here"),))
+        value = evaluate(p.value, values)
+        if hasattr(value, "labels"):
+            raise NasError(p.value.span, "a parameter must be a constant, not a choice")
+        if nm in overrides:
+            value = _override(nm, overrides[nm], value, main)
+        values[nm], spans[nm] = value, p.name.span
+    unknown = sorted(set(overrides) - set(values))
+    if unknown:
+        hint = did_you_mean(unknown[0], values) or f"its parameters are: {', '.join(values) or 'none'}"
+        raise UserError(f"--set {unknown[0]}: {main} has no parameter '{unknown[0]}'; {hint}")
+    return values, spans
+
+
+def _override(nm: str, text: str, default, main: str):
+    value = parse_literal(text)
+    if value is None or type(value) is not type(default) and not (
+            isinstance(default, float) and type(value) is int):
+        want = {bool: "true or false", int: "an integer", float: "a number"}[type(default)]
+        raise UserError(f"--set {nm}={text}: expected {want} (the default in {main} is {_fmt(default)})")
+    return value
+
+
+def _fmt(v) -> str:
+    return ("true" if v else "false") if isinstance(v, bool) else str(v)
+
+
+def parse_literal(text: str):
+    t = text.strip()
+    if t in ("true", "false"):
+        return t == "true"
+    try:
+        return int(t)
+    except ValueError:
+        pass
+    try:
+        return float(t)
+    except ValueError:
+        return None

@@ -1,0 +1,146 @@
+"""`Space`: a compiled search space, the public face of the front end (no torch needed)."""
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Mapping
+
+from .cost import count as counting
+from .cost.model import Cost, CostModel
+from .cost.optimize import optimum
+from .diagnostics import UserError, did_you_mean
+from .ir.choices import Arch, ChoicePoint, format_value
+from .ir.graph import SpaceIR, cond_holds
+from .passes.insert_bn import FairnessReport
+
+
+class ArchError(UserError):
+    """An architecture that does not belong to the space (unknown label, bad value, missing choice)."""
+
+
+@dataclass(frozen=True)
+class Space:
+    ir: SpaceIR
+    cost_model: CostModel
+    fairness: FairnessReport
+    source_sha256: str = ""
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    # -- structure ------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.ir.name
+
+    @property
+    def file(self) -> str:
+        return self.ir.file
+
+    @property
+    def choices(self) -> tuple[ChoicePoint, ...]:
+        return self.ir.choices
+
+    @property
+    def size(self) -> int:
+        """Exact number of architectures."""
+        if "size" not in self._cache:
+            self._cache["size"] = counting.count(self.choices)
+        return self._cache["size"]
+
+    def choice(self, label: str) -> ChoicePoint:
+        for c in self.choices:
+            if c.label == label:
+                return c
+        raise KeyError(label)
+
+    # -- architectures ----------------------------------------------------------
+    def sample(self, seed: int | random.Random = 0) -> Arch:
+        rng = seed if isinstance(seed, random.Random) else random.Random(seed)
+        return Arch.of(counting.sample(self.choices, rng))
+
+    def enumerate(self) -> Iterator[Arch]:
+        for a in counting.enumerate_archs(self.choices):
+            yield Arch.of(a)
+
+    def arch(self, mapping: Mapping[str, Any]) -> Arch:
+        """Validate a label -> value mapping (values as in the space, or their text) into an Arch."""
+        known = {c.label: c for c in self.choices}
+        for label in mapping:
+            if label not in known:
+                raise ArchError(f"unknown choice '{label}'; " + (did_you_mean(label, known) or
+                                f"the space's choices are {', '.join(list(known)[:8])}..."))
+        out: dict[str, Any] = {}
+        for c in self.choices:
+            active = cond_holds(c.cond, out)
+            if c.label not in mapping:
+                if active:
+                    raise ArchError(f"missing choice '{c.label}' (one of {_vals(c)})")
+                continue
+            if not active:
+                raise ArchError(f"choice '{c.label}' is not active in this architecture; remove it")
+            out[c.label] = _value(c, mapping[c.label])
+        return Arch.of(out)
+
+    def parse_arch(self, text: str) -> Arch:
+        """Canonical text (`label=value,...`), JSON, or an official notation (NAS-Bench-201, DARTS)."""
+        from .notation import parse_any
+
+        return parse_any(self, text.strip())
+
+    def format_arch(self, arch: Arch, notation: str = "canonical") -> str:
+        from .notation import format_as
+
+        return format_as(self, arch, notation)
+
+    # -- cost -------------------------------------------------------------------
+    def cost(self, arch: Arch | Mapping[str, Any]) -> Cost:
+        """MACs and parameters of the architecture as written; fairness BNs reported apart."""
+        if not isinstance(arch, Arch):
+            arch = self.arch(arch)
+        return self.cost_model(arch._dict())
+
+    def min_arch(self, by: str = "macs") -> Arch:
+        """The architecture of least MACs (ties: fewest params), or least params with by='params'."""
+        return self._extreme(by, +1)
+
+    def max_arch(self, by: str = "macs") -> Arch:
+        return self._extreme(by, -1)
+
+    def _extreme(self, by: str, sign: int) -> Arch:
+        key = (by, sign)
+        if key not in self._cache:
+            first, second = {"macs": (0, 1), "params": (1, 0)}[by]
+            self._cache[key] = Arch.of(optimum(self.cost_model, self.choices,
+                                               lambda v: (sign * v[first], sign * v[second])))
+        return self._cache[key]
+
+    def cost_range(self) -> dict[str, tuple[int, int]]:
+        return {"macs": (self.cost(self.min_arch()).macs, self.cost(self.max_arch()).macs),
+                "params": (self.cost(self.min_arch("params")).params, self.cost(self.max_arch("params")).params)}
+
+
+def _vals(c: ChoicePoint) -> str:
+    shown = [format_value(v) for v in c.values[:8]]
+    return "{" + ", ".join(shown) + (", ..." if len(c.values) > 8 else "") + "}"
+
+
+def _value(c: ChoicePoint, v: Any):
+    if isinstance(v, list):
+        v = tuple(v)
+    if v in c.values and type(v) is type(c.values[c.values.index(v)]):
+        return v
+    parsed = c.parse_value(v if isinstance(v, str) else format_value(v))
+    if parsed is None:
+        raise ArchError(f"choice '{c.label}' cannot be {format_value(v) if not isinstance(v, str) else v!r};"
+                        f" it is one of {_vals(c)}")
+    return parsed
+
+
+def arch_from_json(space: Space, text: str) -> Arch:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ArchError(f"not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ArchError("an architecture in JSON is an object {\"label\": value, ...}")
+    return space.arch(data)
