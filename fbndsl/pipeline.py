@@ -41,7 +41,7 @@ def compile(path: str | os.PathLike, *, fairness: Fairness | str = Fairness.INSE
     _check(ir, verify)
     cost = build_cost_model(ir)
     sha = hashlib.sha256((source or "").encode()).hexdigest()
-    return Space(ir, cost, report, source_sha256=sha)
+    return Space(ir, cost, report, source_sha256=sha, program=program)
 
 
 def _check(ir, verify: bool) -> None:

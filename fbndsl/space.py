@@ -25,6 +25,7 @@ class Space:
     cost_model: CostModel
     fairness: FairnessReport
     source_sha256: str = ""
+    program: Any = field(default=None, compare=False, repr=False)  # resolved syntax, for --emit dot
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     # -- structure ------------------------------------------------------------

@@ -76,8 +76,9 @@ def _layer(chain: ast.Chain, outs: list[int], ops: OpExpander, ctx: Ctx) -> int:
     """One layer; a lone call to a cell with n inputs reads the previous n layer outputs."""
     if len(chain.terms) == 1 and isinstance(chain.terms[0], ast.Call) and chain.terms[0].callee.name in ops.cells.defs:
         call = chain.terms[0]
-        n = ops.cells.arity(call.callee.name)
-        prev = outs[-n:] if n else outs[-1:]
+        n = max(ops.cells.arity(call.callee.name), 1)
+        layers = outs[1:] or outs  # the network input counts only before the first layer
+        prev = layers[-n:]
         prev = [prev[0]] * (n - len(prev)) + prev
         return ops.cells.instance(call, prev, ctx)
     return ops.chain(chain, outs[-1], ctx)

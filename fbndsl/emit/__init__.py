@@ -1,0 +1,1 @@
+"""Textual forms of a compiled space: the IR dump, JSON, Graphviz dot, the compile summary."""

@@ -1,0 +1,40 @@
+"""Shared fixtures: paths to the repository, its shipped spaces and the shared data."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SPACES = ROOT / "spaces"
+DATA = ROOT.parent / "shared" / "data"
+NB201_CSV = DATA / "nb201" / "nb201.csv"
+# Golden files are refreshed explicitly: FBNDSL_ACCEPT=1 pytest tests/...
+ACCEPT = bool(os.environ.get("FBNDSL_ACCEPT"))
+
+os.environ.setdefault("FBNDSL_VERIFY", "1")  # verify the IR after every pass in tests
+
+
+def shipped() -> list[Path]:
+    return sorted(SPACES.glob("*.nas"))
+
+
+@pytest.fixture(scope="session")
+def nb201():
+    import fbndsl
+
+    return fbndsl.compile(SPACES / "nb201.nas")
+
+
+@pytest.fixture(scope="session")
+def darts():
+    import fbndsl
+
+    return fbndsl.compile(SPACES / "darts.nas")
+
+
+def compile_text(text: str, name: str = "test.nas", **kw):
+    import fbndsl
+
+    return fbndsl.compile(name, text=text, **kw)
