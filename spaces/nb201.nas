@@ -8,6 +8,7 @@
 param C = 16          # channels of the first stage
 param N = 5           # cells per stage
 param classes = 10
+param resolution = 32   # CIFAR; ImageNet16-120: --set resolution=16 --set classes=120
 
 # The five candidate operators (xautodl's cell_operations.py, stride 1, C_in == C_out).
 op none = zero
@@ -33,7 +34,7 @@ op reduction(c) = add(relu_conv_bn(c, 3, stride = 2) -> relu_conv_bn(c, 3),
                       avg_pool(2, stride = 2, pad = 0) -> conv(c, 1))
 
 network nb201 {
-  input(3, 32)
+  input(3, resolution)
   stem: conv(C, 3) -> bn
   stage s1 { repeat N: cell(C) }
   r1: reduction(2 * C)

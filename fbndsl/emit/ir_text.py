@@ -7,7 +7,7 @@ from __future__ import annotations
 from ..ir import sym
 from ..ir.choices import format_value
 from ..ir.graph import Origin, SpaceIR
-from ..ir.ops import Act
+from ..ir.ops import Act, Auto
 from ..passes.infer_shapes import fmt
 
 
@@ -43,10 +43,10 @@ def cond_text(cond) -> str:
 
 
 def _value(v) -> str:
-    if isinstance(v, Act):
+    if isinstance(v, (Act, Auto)):
         return v.value
     if sym.is_sym(v):
-        table = ", ".join(f"{'/'.join(map(format_value, k))}:{_value(x)}" for k, x in sorted(v.table.items(), key=str))
+        table = ", ".join(f"{'/'.join(map(format_value, a.values()))}:{_value(x)}" for a, x in v.items())
         return f"<{','.join(v.labels)} -> {table}>"
     if isinstance(v, tuple):
         return "(" + ", ".join(_value(x) for x in v) + ")"

@@ -5,7 +5,7 @@ from typing import Any
 
 from ..ir import sym
 from ..ir.choices import format_value
-from ..ir.ops import Act
+from ..ir.ops import Act, Auto
 
 
 def span_json(span) -> dict:
@@ -13,7 +13,7 @@ def span_json(span) -> dict:
 
 
 def value_json(v) -> Any:
-    if isinstance(v, Act):
+    if isinstance(v, (Act, Auto)):
         return v.value
     if isinstance(v, tuple):
         return [value_json(x) for x in v]

@@ -87,7 +87,13 @@ class OpSpec:
         return next((p for p in self.params if p.name == name), None)
 
 
-AUTO = -1  # "choose for me" default for padding and residual
+class Auto(Enum):
+    """Default of `pad` and `res`: padding 'same' for the kernel; residual when the shape allows."""
+
+    AUTO = "auto"
+
+
+AUTO = Auto.AUTO
 
 
 def make_divisible(v: float, divisor: int = 8) -> int:
@@ -97,7 +103,7 @@ def make_divisible(v: float, divisor: int = 8) -> int:
 
 
 def _out_size(size: int, k: int, stride: int, pad: int, dilation: int = 1) -> int:
-    if pad == AUTO:
+    if pad is AUTO:
         pad = dilation * (k - 1) // 2
     out = (size + 2 * pad - dilation * (k - 1) - 1) // stride + 1
     if out < 1:
@@ -170,7 +176,7 @@ def _mbconv_shape(a, s):
     if a["e"] <= 0:
         raise ShapeError(f"expansion must be positive, got {a['e']}")
     out = (a["out"], _out_size(s[1], a["k"], a["stride"], AUTO), _out_size(s[2], a["k"], a["stride"], AUTO))
-    if a["res"] != AUTO and a["res"] and out != tuple(s):
+    if a["res"] is not AUTO and a["res"] and out != tuple(s):
         raise ShapeError(f"res=true needs the block to keep its shape, but it maps {_fmt(s)} to {_fmt(out)}")
     return out
 
@@ -194,7 +200,7 @@ def _mbconv_cost(a, s, o):
 
 def mbconv_has_residual(a: dict, s: Shape, o: Shape) -> bool:
     """torchvision's rule by default: stride 1 and unchanged channels; `res=` overrides."""
-    if a["res"] == AUTO and not isinstance(a["res"], bool):
+    if a["res"] is AUTO:
         return a["stride"] == 1 and tuple(s) == tuple(o)
     return bool(a["res"])
 

@@ -58,7 +58,8 @@ class CellExpander:
         x = values[e.source.name]
         if e.chain is None:
             return x
-        inner = ctx.child(labels=f"{where}.{e.source.name}", path=f"{ctx.path}.{where}.{e.source.name}",
+        node = where.split(".", 1)[1]
+        inner = ctx.child(labels=f"{where}.{e.source.name}", path=f"{ctx.path}.{node}.{e.source.name}",
                           cond=cond if cond is not None else ctx.cond)
         return self.ops.chain(e.chain, x, inner)
 

@@ -73,15 +73,16 @@ def _input(net: ast.Network, ops: OpExpander, ctx: Ctx) -> int:
 
 
 def _layer(chain: ast.Chain, outs: list[int], ops: OpExpander, ctx: Ctx) -> int:
-    """One layer; a lone call to a cell with n inputs reads the previous n layer outputs."""
-    if len(chain.terms) == 1 and isinstance(chain.terms[0], ast.Call) and chain.terms[0].callee.name in ops.cells.defs:
-        call = chain.terms[0]
-        n = max(ops.cells.arity(call.callee.name), 1)
-        layers = outs[1:] or outs  # the network input counts only before the first layer
-        prev = layers[-n:]
-        prev = [prev[0]] * (n - len(prev)) + prev
-        return ops.cells.instance(call, prev, ctx)
-    return ops.chain(chain, outs[-1], ctx)
+    """One layer. A layer that starts with a cell of n inputs feeds it the previous n layer outputs."""
+    first = chain.terms[0]
+    if not (isinstance(first, ast.Call) and first.callee.name in ops.cells.defs):
+        return ops.chain(chain, outs[-1], ctx)
+    n = max(ops.cells.arity(first.callee.name), 1)
+    layers = outs[1:] or outs  # the network input counts only before the first layer
+    prev = layers[-n:]
+    prev = [prev[0]] * (n - len(prev)) + prev
+    x = ops.cells.instance(first, prev, ctx)
+    return ops.chain(ast.Chain(chain.terms[1:], chain.span), x, ctx)
 
 
 def _stage(stage: ast.Stage, outs: list[int], ops: OpExpander, ctx: Ctx) -> list[int]:

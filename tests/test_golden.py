@@ -1,0 +1,61 @@
+"""Golden files for every stage: source -> IR dump / IR JSON / dot / compile report.
+
+Refresh with: FBNDSL_ACCEPT=1 python -m pytest tests/test_golden.py
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+import fbndsl
+from conftest import ACCEPT, ROOT, shipped
+from fbndsl.emit import dot, ir_text, json_form, summary
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+EMITTERS = {
+    "ir": lambda s: ir_text.dump(s.ir),
+    "ir.json": lambda s: json.dumps(json_form.ir_json(s), indent=1) + "\n",
+    "dot": dot.render,
+    "report": summary.render,
+}
+
+
+def _check(path: Path, text: str) -> None:
+    if ACCEPT or not path.exists():
+        if not ACCEPT:
+            pytest.fail(f"missing golden file {path}; run with FBNDSL_ACCEPT=1 to create it")
+        path.write_text(text)
+        return
+    assert text == path.read_text(), f"{path} differs; inspect, then refresh with FBNDSL_ACCEPT=1"
+
+
+@pytest.fixture(autouse=True)
+def _relative_paths(monkeypatch):
+    monkeypatch.chdir(ROOT)  # goldens name files relative to the repository
+
+
+@pytest.mark.parametrize("form", sorted(EMITTERS))
+def test_tiny_space_every_stage(form):
+    space = fbndsl.compile(os.path.join("tests", "golden", "tiny.nas"))
+    _check(GOLDEN / f"tiny.{form}", EMITTERS[form](space))
+
+
+@pytest.mark.parametrize("mode", ["insert", "off"])
+def test_tiny_fairness_modes(mode):
+    space = fbndsl.compile(os.path.join("tests", "golden", "tiny.nas"), fairness=mode)
+    _check(GOLDEN / f"tiny.fairness-{mode}.ir", ir_text.dump(space.ir))
+
+
+@pytest.mark.parametrize("path", shipped(), ids=lambda p: p.stem)
+def test_shipped_space_reports(path):
+    space = fbndsl.compile(os.path.relpath(path, ROOT))
+    _check(GOLDEN / f"{path.stem}.report", summary.render(space))
+
+
+def test_output_is_deterministic():
+    a = ir_text.dump(fbndsl.compile("spaces/darts.nas").ir)
+    b = ir_text.dump(fbndsl.compile("spaces/darts.nas").ir)
+    assert a == b
