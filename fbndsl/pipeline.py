@@ -1,6 +1,6 @@
 """The compiler pipeline, in one place:
 
-    parse -> resolve -> expand -> infer shapes -> insert BN (fairness) -> cost
+    parse -> resolve -> expand -> infer shapes -> validate -> insert BN (fairness) -> cost
 
 Each pass is a small module in `passes/`; none mutates its input. `verify=True` (tests, debug)
 checks the IR after every pass.
@@ -17,9 +17,10 @@ from .passes.cost import build_cost_model
 from .passes.expand import expand
 from .passes.infer_shapes import infer_shapes
 from .passes.insert_bn import Fairness, insert_bn
+from .passes.validate import validate
 from .space import Space
 
-PASSES = ("parse", resolve_pass.name, "expand", "infer-shapes", "insert-bn", "cost")
+PASSES = ("parse", "resolve", "expand", "infer-shapes", "validate", "insert-bn", "cost")
 
 
 def compile(path: str | os.PathLike, *, fairness: Fairness | str = Fairness.INSERT, text: str | None = None,
@@ -37,6 +38,7 @@ def compile(path: str | os.PathLike, *, fairness: Fairness | str = Fairness.INSE
     _check(ir, verify)
     ir = infer_shapes(ir)
     _check(ir, verify)
+    ir = validate(ir)
     ir, report = insert_bn(ir, fairness)
     _check(ir, verify)
     cost = build_cost_model(ir)

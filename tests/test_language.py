@@ -1,0 +1,114 @@
+"""Language features, one small program each: what they expand to and what they cost."""
+from __future__ import annotations
+
+import pytest
+
+import fbndsl
+from conftest import compile_text
+from fbndsl.ir.ops import OpKind
+
+
+def kinds(space):
+    return [n.kind for n in space.ir.nodes if n.kind not in (OpKind.INPUT,)]
+
+
+def test_include_is_relative_and_read_once(tmp_path):
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "ops.nas").write_text("param W = 8\nop block(c) = conv(c, 3) -> bn -> relu\n")
+    (tmp_path / "lib" / "more.nas").write_text('include "ops.nas"\nop twice(c) = block(c) -> block(c)\n')
+    main = tmp_path / "main.nas"
+    main.write_text('include "lib/ops.nas"\ninclude "lib/more.nas"\nnetwork { input(3, 8)  l: twice(W) }\n')
+    space = fbndsl.compile(main)
+    assert kinds(space) == [OpKind.CONV, OpKind.BN, OpKind.RELU] * 2
+    assert space.cost({}).params == 3 * 9 * 8 + 16 + 8 * 9 * 8 + 16
+
+
+def test_set_overrides_and_dependent_params():
+    src = "param C = 4\nparam D = C * 2\nnetwork { input(3, 8)  l: conv(D, 1) }"
+    assert compile_text(src).cost({}).params == 3 * 8
+    assert compile_text(src, C=8).cost({}).params == 3 * 16
+
+
+def test_choose_keys_labels_and_nested_choices():
+    s = compile_text("""
+        network { input(3, 8)
+          l: choose[op](small: conv(4, 1), big: conv(4, k in {3, 5}), relu1: conv(4, 1) -> relu) }""")
+    assert [(c.label, c.values) for c in s.choices] == [
+        ("l.op", ("small", "big", "relu1")), ("l.op.big.k", (3, 5))]
+    assert s.choice("l.op.big.k").cond == (("l.op", frozenset({"big"})),)
+    assert s.size == 4
+    assert s.cost({"l.op": "big", "l.op.big.k": 5}).params == 3 * 25 * 4
+
+
+def test_optional_residual_and_static_conditional():
+    s = compile_text("""
+        param deep = true
+        op body(c) = (conv(c, 3) -> bn -> relu -> conv(c, 3) -> bn if deep else conv(c, 3) -> bn)
+        network { input(8, 8)  l: residual(body(8)) -> optional[se](se()) }""")
+    assert [c.label for c in s.choices] == ["l.se"]
+    convs = [n for n in s.ir.nodes if n.kind is OpKind.CONV]
+    assert len(convs) == 2
+    on, off = s.cost({"l.se": True}), s.cost({"l.se": False})
+    assert on.params - off.params == 2 * 8 * 8 + 8 + 8  # SE squeeze width make_divisible(2, 8) = 8
+
+
+def test_functions_and_ternaries():
+    s = compile_text("param w = make_divisible(37 * 0.75, 8)\nparam m = max(1, min(w, 40)) if w > 0 else 0\n"
+                     "network { input(3, 8)  l: conv(m, 1) }")
+    assert s.ir.params == {"w": 32, "m": 32}
+
+
+def test_stage_arguments_repeat_index_and_labels():
+    s = compile_text("""
+        network { input(3, 32)
+          stage s(c in {8, 16}, k = 3) {
+            repeat depth in {1..3} as i: conv(c, k, stride = 2 if i == 0 else 1) -> bn
+          }
+          head: global_pool -> linear(10) }""")
+    assert [c.label for c in s.choices] == ["s.c", "s.depth"]
+    assert s.size == 6
+    arch = {"s.c": 8, "s.depth": 1}
+    assert s.cost(arch).macs == 27 * 8 * 16 * 16 + 8 * 10 + 10
+
+
+def test_cell_genotype_is_shared_across_instances_of_different_width():
+    s = compile_text("""
+        op o(c) = choose(a: conv(c, 3), b: conv(c, 1))
+        cell x(c) { input i  node n = i -> o(c)  output n }
+        network { input(3, 8)  l1: x(8)  l2: x(16) }""")
+    assert [c.label for c in s.choices] == ["x.n.i"]
+    assert s.cost({"x.n.i": "b"}).params == 3 * 8 + 8 * 16
+
+
+def test_resolution_choice_and_shapes():
+    s = compile_text("network { input(3, resolution in {8, 16})  l: conv(4, 3, stride = 2) }")
+    assert s.choices[0].label == "resolution"
+    assert s.cost({"resolution": 16}).macs == 4 * s.cost({"resolution": 8}).macs
+
+
+def test_arch_validation_messages():
+    s = compile_text("network { input(3, resolution in {8, 16})  l: conv(out in {4, 8}, k = 1) }")
+    with pytest.raises(fbndsl.ArchError, match="missing choice 'l.out'"):
+        s.arch({"resolution": 8})
+    with pytest.raises(fbndsl.ArchError, match="did you mean 'resolution'"):
+        s.arch({"resolutoin": 8, "l.out": 4})
+    with pytest.raises(fbndsl.ArchError, match="cannot be '12'"):
+        s.parse_arch("resolution=12,l.out=4")
+    assert s.parse_arch(" l.out = 4 , resolution=8 ").text() == "l.out=4,resolution=8"
+
+
+def test_two_input_cells_read_previous_layers():
+    s = compile_text("""
+        cell c2(c) { input a, b  node n = sum(a -> conv(c, 1), b -> conv(c, 1))  output n }
+        network { input(3, 8)  stem: conv(4, 1)  l1: c2(4)  l2: c2(4) }""")
+    add1, add2 = [n for n in s.ir.nodes if n.kind is OpKind.ADD]
+    stem = next(n for n in s.ir.nodes if n.scope == "stem")
+    first_inputs = {s.ir.node(i).inputs[0] for i in add1.inputs}
+    assert first_inputs == {stem.id}                     # the first cell reads the stem twice
+    assert {s.ir.node(i).inputs[0] for i in add2.inputs} == {stem.id, add1.id}
+
+
+def test_no_code_execution():
+    """Names are looked up, never evaluated: Python builtins are unknown names."""
+    with pytest.raises(fbndsl.NasError, match="unknown function '__import__'"):
+        compile_text("param x = __import__(1)\nnetwork { input(3, 8)  l: conv(1, 1) }")
