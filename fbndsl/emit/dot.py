@@ -77,7 +77,8 @@ def _term_text(t, program) -> str:
     if isinstance(t, ast.Call):
         op = program.ops.get(t.callee.name)
         if op is not None and len(op.body.terms) == 1 and isinstance(op.body.terms[0], ast.Choose):
-            return _term_text(op.body.terms[0], program)
+            alts = op.body.terms[0].alts
+            return f"{t.callee.name}: {len(alts)} ops" if len(alts) > 3 else _term_text(op.body.terms[0], program)
         return t.callee.name
     if isinstance(t, ast.Choose):
         from ..passes.elab_ops import alt_key
