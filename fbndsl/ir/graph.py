@@ -73,6 +73,11 @@ class TensorShape:
     h: Any
     w: Any
 
+    def __post_init__(self) -> None:
+        for d in self:
+            for v in (d.values() if hasattr(d, "labels") else (d,)):
+                assert isinstance(v, int) and not isinstance(v, bool) and v >= 1, f"bad dimension {v} in {self}"
+
     def __iter__(self):
         return iter((self.c, self.h, self.w))
 
