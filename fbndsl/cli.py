@@ -127,7 +127,7 @@ def _many_archs(space, path: str, as_json: bool) -> str:
         try:
             rec = _arch_record(space, space.parse_arch(line))
         except ArchError as exc:
-            raise UserError(f"{path}:{number}: error: {exc}") from None
+            raise UserError(f"{path}:{number}: {exc}") from None
         out.append(json.dumps(rec) if as_json else f"{rec['arch']}\t{rec['macs']}\t{rec['params']}")
     return "\n".join(out) + ("\n" if out else "")
 

@@ -139,7 +139,7 @@ def _dw_attrs(a, s):
 def _linear_shape(a, s):
     _positive(a, "out")
     if s[1:] != (1, 1):
-        raise ShapeError(f"linear needs a 1x1 feature map, got {s[1]}x{s[2]}; add global_pool before it")
+        raise ShapeError(f"needs a 1x1 feature map, got {s[1]}x{s[2]}; add global_pool before it")
     return (a["out"], 1, 1)
 
 
@@ -150,12 +150,26 @@ def _linear_cost(a, s, o):
 
 def _pool_shape(a, s):
     _positive(a, "k", "stride")
+    if a["pad"] is not AUTO and not 0 <= a["pad"] <= a["k"] // 2:
+        raise ShapeError(f"pad must be between 0 and half the kernel ({a['k'] // 2}), got {a['pad']}")
     return (s[0], _out_size(s[1], a["k"], a["stride"], a["pad"]), _out_size(s[2], a["k"], a["stride"], a["pad"]))
 
 
 def _zero_shape(a, s):
     _positive(a, "stride")
     return (s[0], -(-s[1] // a["stride"]), -(-s[2] // a["stride"]))
+
+
+def _se_shape(a, s):
+    if a["ratio"] <= 0:
+        raise ShapeError(f"ratio must be positive, got {a['ratio']}")
+    return tuple(s)
+
+
+def _dropout_shape(a, s):
+    if not 0 <= a["p"] < 1:
+        raise ShapeError(f"p is a probability in [0, 1), got {a['p']}")
+    return tuple(s)
 
 
 def _se_width(c: int, ratio: float, divisor: int = 8) -> int:
@@ -175,6 +189,8 @@ def _mbconv_shape(a, s):
     _positive(a, "out", "k", "stride")
     if a["e"] <= 0:
         raise ShapeError(f"expansion must be positive, got {a['e']}")
+    if a["se_ratio"] <= 0:
+        raise ShapeError(f"se_ratio must be positive, got {a['se_ratio']}")
     out = (a["out"], _out_size(s[1], a["k"], a["stride"], AUTO), _out_size(s[2], a["k"], a["stride"], AUTO))
     if a["res"] is not AUTO and a["res"] and out != tuple(s):
         raise ShapeError(f"res=true needs the block to keep its shape, but it maps {_fmt(s)} to {_fmt(out)}")
@@ -208,9 +224,9 @@ def mbconv_has_residual(a: dict, s: Shape, o: Shape) -> bool:
 def _fr_shape(a, s):
     _positive(a, "out")
     if a["out"] % 2:
-        raise ShapeError(f"factorized_reduce needs an even out, got {a['out']}")
+        raise ShapeError(f"needs an even out, got {a['out']}")
     if s[1] % 2 or s[2] % 2:
-        raise ShapeError(f"factorized_reduce needs an even feature map, got {s[1]}x{s[2]}")
+        raise ShapeError(f"needs an even feature map, got {s[1]}x{s[2]}")
     return (a["out"], s[1] // 2, s[2] // 2)
 
 
@@ -265,12 +281,12 @@ SPECS: dict[OpKind, OpSpec] = {s.kind: s for s in (
     OpSpec(OpKind.GLOBAL_POOL, (), lambda a, s: (s[0], 1, 1), _free, doc="global average pooling"),
     OpSpec(OpKind.IDENTITY, (), _same, _free, doc="identity (skip connection)"),
     OpSpec(OpKind.ZERO, (_p("stride", PType.INT, 1),), _zero_shape, _free, doc="zeros ('none')"),
-    OpSpec(OpKind.DROPOUT, (_p("p", PType.NUM, 0.0),), _same, _free, doc="dropout"),
-    OpSpec(OpKind.SE, (_p("ratio", PType.NUM, 0.25),), _same,
+    OpSpec(OpKind.DROPOUT, (_p("p", PType.NUM, 0.0),), _dropout_shape, _free, doc="dropout"),
+    OpSpec(OpKind.SE, (_p("ratio", PType.NUM, 0.25),), _se_shape,
            lambda a, s, o: (_se_cost(s[0], a["ratio"]),) * 2, doc="squeeze-and-excitation"),
     OpSpec(OpKind.MBCONV, (_p("out", PType.INT, required=True), _p("k", PType.INT, 3), _p("e", PType.NUM, 6),
                            _p("stride", PType.INT, 1), _p("se", PType.BOOL, False), _p("act", PType.ACT, Act.RELU6),
-                           _p("res", PType.INT, AUTO), _p("se_ratio", PType.NUM, 0.25)),
+                           _p("res", PType.BOOL, AUTO), _p("se_ratio", PType.NUM, 0.25)),
            _mbconv_shape, _mbconv_cost, ends_with_bn=True, doc="inverted bottleneck (MobileNetV2)"),
     OpSpec(OpKind.FACTORIZED_REDUCE, (_p("out", PType.INT, required=True),), _fr_shape, _fr_cost,
            ends_with_bn=True, doc="DARTS factorized reduce: two offset 1x1 stride-2 convs, concat, BN"),

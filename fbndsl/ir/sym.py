@@ -63,7 +63,22 @@ def labels_of(*args) -> dict[str, tuple]:
     return out
 
 
+MAX_COMBINATIONS = 250_000
+
+
+class TooManyCombinations(Exception):
+    """A value depends on more joint choice values than can be checked one by one."""
+
+    def __init__(self, labels: tuple[str, ...], n: int):
+        super().__init__(f"depends on {n:,} combinations of the choices {', '.join(labels)} "
+                         f"(at most {MAX_COMBINATIONS:,} can be checked)")
+        self.labels, self.n = labels, n
+
+
 def assignments(labels: Mapping[str, tuple]):
+    n = _size(labels.values())
+    if n > MAX_COMBINATIONS:
+        raise TooManyCombinations(tuple(labels), n)
     names = tuple(labels)
     for key in itertools.product(*labels.values()):
         yield dict(zip(names, key))

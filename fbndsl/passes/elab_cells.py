@@ -30,7 +30,7 @@ class CellExpander:
     def instance(self, call: ast.Call, inputs: list[int], ctx: Ctx, in_chain: bool = False) -> int:
         cell = self.defs[call.callee.name]
         if not cell.inputs:
-            raise NasError(cell.span, f"cell '{cell.name.name}' declares no input", hint="add: input x")
+            raise NasError(cell.name.span, f"cell '{cell.name.name}' declares no input", hint="add: input x")
         if in_chain and len(cell.inputs) != 1:
             raise NasError(call.span, f"cell '{cell.name.name}' takes {len(cell.inputs)} inputs; a cell with "
                            "several inputs must be a whole layer of the network, where it receives the "
@@ -101,7 +101,11 @@ def _as_opdef(cell: ast.CellDef) -> ast.OpDef:
 def _known(ident: ast.Ident, values, cell: ast.CellDef) -> None:
     if ident.name not in values:
         raise NasError(ident.span, f"unknown node '{ident.name}' in cell '{cell.name.name}'",
-                       hint=did_you_mean(ident.name, values))
+                       hint=_suggest(ident.name, list(values)))
+
+
+def _suggest(name: str, known: list[str]) -> str:
+    return did_you_mean(name, known) or f"the cell's inputs and nodes are: {', '.join(known)}"
 
 
 def _distinct_sources(node: ast.CellNode) -> None:
@@ -132,7 +136,7 @@ def _topological(cell: ast.CellDef) -> list[ast.CellNode]:
             src = e.source.name
             if src not in nodes and src not in inputs:
                 raise NasError(e.source.span, f"unknown node '{src}' in cell '{cell.name.name}'",
-                               hint=did_you_mean(src, [*inputs, *nodes]))
+                               hint=_suggest(src, [*inputs, *nodes]))
             if src in nodes:
                 g.add_edge(src, n.name.name)
     try:

@@ -10,7 +10,7 @@ from ..ir.graph import cond_and
 from ..ir.ops import PRIMITIVES, Act, OpKind, OpSpec, PType
 from ..syntax import ast
 from .builder import Builder, Ctx
-from .expr import evaluate, evaluate_set
+from .expr import evaluate, evaluate_set, truth
 
 MAX_CALL_DEPTH = 64
 
@@ -44,7 +44,7 @@ class OpExpander:
                 raise NasError(t.test.span, "the structure may depend on parameters only, "
                                f"but this condition depends on the choice {', '.join(test.labels)}",
                                hint="use choose(...) to make the operator itself a choice")
-            return self.chain(t.then if test else t.other, x, ctx)
+            return self.chain(t.then if truth(test, t.test) else t.other, x, ctx)
         raise AssertionError(f"unknown term {t!r}")
 
     # -- calls ----------------------------------------------------------------
@@ -104,8 +104,11 @@ class OpExpander:
                            f" ({sig}), got {len(positional)}")
         for arg in c.args:
             if isinstance(arg, ast.PosArg):
-                if any(not isinstance(a, ast.PosArg) for a in c.args[:c.args.index(arg)]):
-                    raise NasError(arg.span, "a positional argument cannot follow a named one")
+                named = next((a for a in c.args[:c.args.index(arg)] if not isinstance(a, ast.PosArg)), None)
+                if named is not None:
+                    raise NasError(arg.span, "a positional argument cannot follow a named one",
+                                   notes=(Note(named.span, f"'{named.name.name}' is named here"),),
+                                   hint=f"name this one too, or move it before '{named.name.name}'")
                 nm = names[len(given)]
             else:
                 nm = arg.name.name
@@ -195,10 +198,14 @@ def check_type(value, ptype: PType, arg: ast.Arg, name: str):
     """A parameter's value, checked against its type for every value it can take."""
     for v in (value.values() if sym.is_sym(value) else (value,)):
         if not _fits(v, ptype):
-            raise NasError(arg.span, f"argument '{name}' must be {ptype.value}, got {_show(v)}")
+            raise NasError(arg.span, f"argument '{name}' must be {ptype.value}, got {_show(v)}",
+                           hint=_TO_INT if isinstance(v, float) and ptype is PType.INT else None)
     if ptype is PType.BOOL and not sym.is_sym(value):
         return bool(value)
     return value
+
+
+_TO_INT = "round(x), floor(x), ceil(x) or // make an integer"
 
 
 def _fits(v, ptype: PType) -> bool:
@@ -209,7 +216,7 @@ def _fits(v, ptype: PType) -> bool:
     if ptype is PType.BOOL:
         return isinstance(v, bool) or v in (0, 1)
     if ptype is PType.INT:
-        return isinstance(v, int)
+        return isinstance(v, int) and not isinstance(v, bool)
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 

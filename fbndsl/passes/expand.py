@@ -145,7 +145,7 @@ def _count(rep: ast.Repeat, ops: OpExpander, sctx: Ctx) -> tuple[int, int, str |
     if sym.is_sym(n):
         raise NasError(rep.count.span, "an elastic repeat count is written `repeat depth in {2..4}: ...`")
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        raise NasError(rep.count.span, f"a repeat count must be a whole number, got {n}")
+        raise NasError(rep.count.span, f"a repeat count must be a whole number of at least 0, got {n}")
     if n > MAX_LAYERS:
         raise NasError(rep.count.span, f"at most {MAX_LAYERS} layers per repeat, got {n}")
     return n, n, None

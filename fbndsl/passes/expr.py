@@ -11,16 +11,20 @@ from typing import Any, Callable, Mapping
 
 from ..diagnostics import NasError, did_you_mean
 from ..ir import sym
-from ..ir.ops import make_divisible
+from ..ir.ops import Act, make_divisible
 from ..syntax import ast
 
 
 def _checked(fn: Callable, name: str) -> Callable:
     def apply(*args):
-        if any(isinstance(a, bool) for a in args) and name not in ("==", "!="):
+        if name not in ("==", "!=") and not all(_is_number(a) for a in args):
             raise _TypeErr(f"'{name}' needs numbers, got {', '.join(_kind(a) for a in args)}")
         return fn(*args)
     return apply
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 class _TypeErr(Exception):
@@ -65,16 +69,28 @@ def _round(x, digits=0):
 
 
 FUNCTIONS: dict[str, tuple[Callable, int, int]] = {
-    "min": (min, 1, 64),
-    "max": (max, 1, 64),
-    "make_divisible": (lambda v, d=8: make_divisible(v, int(d)), 1, 2),
+    "min": (lambda *xs: min(xs), 1, 64),
+    "max": (lambda *xs: max(xs), 1, 64),
+    "make_divisible": (lambda v, d=8: make_divisible(v, _divisor(d)), 1, 2),
     "round": (_round, 1, 2),
     "floor": (lambda x: int(math.floor(x)), 1, 1),
     "ceil": (lambda x: int(math.ceil(x)), 1, 1),
 }
 
 
+def _divisor(d) -> int:
+    if d < 1:
+        raise _TypeErr(f"make_divisible needs a divisor of at least 1, got {d}")
+    return int(d)
+
+
+def _show(v) -> str:
+    return _kind(v) if isinstance(v, Act) else f"{_kind(v)} {v}"
+
+
 def _kind(v) -> str:
+    if isinstance(v, Act):
+        return f"the activation '{v.value}'"
     return "true/false" if isinstance(v, bool) else type(v).__name__
 
 
@@ -89,14 +105,14 @@ def evaluate(e: ast.Expr, env: Mapping[str, Any]) -> Any:
     if isinstance(e, ast.Binary):
         return _binary(e, env)
     if isinstance(e, ast.Not):
-        return sym.lift(lambda v: not _truth(v, e), evaluate(e.operand, env))
+        return _apply(e, lambda v: not truth(v, e), evaluate(e.operand, env))
     if isinstance(e, ast.Neg):
         return _apply(e, lambda v: _ARITH[ast.BinOp.SUB](0, v), evaluate(e.operand, env))
     if isinstance(e, ast.IfElse):
         test = evaluate(e.test, env)
         if not sym.is_sym(test):
-            return evaluate(e.then if _truth(test, e.test) else e.other, env)
-        return sym.lift(lambda t, a, b: a if t else b, test, evaluate(e.then, env), evaluate(e.other, env))
+            return evaluate(e.then if truth(test, e.test) else e.other, env)
+        return _apply(e, lambda t, a, b: a if t else b, test, evaluate(e.then, env), evaluate(e.other, env))
     if isinstance(e, ast.FuncCall):
         return _call(e, env)
     raise AssertionError(f"unknown expression node {e!r}")
@@ -107,8 +123,8 @@ def _binary(e: ast.Binary, env) -> Any:
     if e.op in (ast.BinOp.AND, ast.BinOp.OR):
         right = evaluate(e.right, env)
         if e.op == ast.BinOp.AND:
-            return sym.lift(lambda a, b: _truth(a, e.left) and _truth(b, e.right), left, right)
-        return sym.lift(lambda a, b: _truth(a, e.left) or _truth(b, e.right), left, right)
+            return _apply(e, lambda a, b: truth(a, e.left) and truth(b, e.right), left, right)
+        return _apply(e, lambda a, b: truth(a, e.left) or truth(b, e.right), left, right)
     return _apply(e, _ARITH[e.op], left, evaluate(e.right, env))
 
 
@@ -119,11 +135,14 @@ def _apply(e, fn, *args):
         raise NasError(e.span, str(exc)) from None
     except OverflowError:
         raise NasError(e.span, "number too large") from None
+    except sym.TooManyCombinations as exc:
+        raise NasError(e.span, f"this expression {exc}") from None
 
 
-def _truth(v, e) -> bool:
+def truth(v, e) -> bool:
+    """v as a condition: true or false (or an integer); a located error otherwise."""
     if not isinstance(v, (bool, int)):
-        raise NasError(e.span, f"expected true or false, got {_kind(v)} {v}")
+        raise NasError(e.span, f"expected true or false, got {_show(v)}")
     return bool(v)
 
 
@@ -133,8 +152,8 @@ def _call(e: ast.FuncCall, env) -> Any:
         raise NasError(e.func.span, f"unknown function '{name}'", hint=did_you_mean(name, FUNCTIONS))
     fn, lo, hi = FUNCTIONS[name]
     if not lo <= len(e.args) <= hi:
-        want = str(lo) if lo == hi else f"{lo} to {hi}"
-        raise NasError(e.span, f"{name}() takes {want} arguments, got {len(e.args)}")
+        want = "1 argument" if lo == hi == 1 else f"{lo} arguments" if lo == hi else f"{lo} to {hi} arguments"
+        raise NasError(e.span, f"{name}() takes {want}, got {len(e.args)}")
     args = [evaluate(a, env) for a in e.args]
     return _apply(e, _checked(fn, name), *args)
 
@@ -168,5 +187,5 @@ def _static(v, e):
 def _int(v, e) -> int:
     v = _static(v, e)
     if isinstance(v, bool) or not isinstance(v, int):
-        raise NasError(e.span, f"expected an integer, got {_kind(v)} {v}")
+        raise NasError(e.span, f"expected an integer, got {_show(v)}")
     return v

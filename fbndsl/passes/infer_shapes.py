@@ -17,7 +17,11 @@ name = "infer-shapes"
 def infer_shapes(ir: SpaceIR) -> SpaceIR:
     shapes: dict[int, TensorShape] = {}
     for node in ir.nodes:
-        shapes[node.id] = _infer(node, ir, shapes)
+        try:
+            shapes[node.id] = _infer(node, ir, shapes)
+        except sym.TooManyCombinations as exc:
+            raise NasError(node.span, f"this operator's shape {exc}",
+                           hint="use fewer values in its choices") from None
     return ir.replace(shapes=shapes)
 
 
@@ -84,15 +88,22 @@ def _mismatch(node: Node, i: int, j: int, ins, ir: SpaceIR, bad: dict) -> NasErr
     reason = node.attr.get("reason")
     if reason == "depth":
         stage_layer = node.scope
-        return NasError(src_i.span, f"layer {stage_layer} can be skipped (elastic depth '{node.label}') but "
+        return NasError(node.span, f"layer {stage_layer} can be skipped (elastic depth '{node.label}') but "
                         f"changes the shape from {fmt(b)} to {fmt(a)}{when}",
+                        notes=(Note(src_i.span, f"the layer ends here, with {fmt(a)}"),),
                         hint="only layers below the minimum depth may change the shape; "
                              "raise the minimum depth or keep stride 1 and the channel count")
-    if reason in ("op", "optional"):
+    if reason == "optional":
+        return NasError(node.span, f"optional operator '{node.label}' changes the shape from {fmt(b)} to "
+                        f"{fmt(a)}{when}, so it cannot be switched off",
+                        notes=(Note(src_i.span, f"it ends here, with {fmt(a)}"),),
+                        hint="an optional operator must keep the shape of its input")
+    if reason == "op":
         keys = node.attr["keys"]
-        return NasError(src_j.span, f"alternatives of choice '{node.label}' produce different shapes{when}: "
+        return NasError(node.span, f"alternatives of choice '{node.label}' produce different shapes{when}: "
                         f"'{_key(keys[i])}' gives {fmt(a)} but '{_key(keys[j])}' gives {fmt(b)}",
-                        notes=(Note(src_i.span, f"'{_key(keys[i])}' is here"),),
+                        notes=(Note(src_i.span, f"'{_key(keys[i])}' ends here, with {fmt(a)}"),
+                               Note(src_j.span, f"'{_key(keys[j])}' ends here, with {fmt(b)}")),
                         hint="every alternative of a choice must produce the same shape")
     if node.attr.get("residual"):
         return NasError(node.span, f"residual body changes the shape from {fmt(a)} to {fmt(b)}{when}",

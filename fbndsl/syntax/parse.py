@@ -1,10 +1,12 @@
 """Text -> syntax tree: runs Lark and turns its parse tree into `ast` nodes with spans."""
 from __future__ import annotations
 
-from lark import Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+import re
 
-from ..diagnostics import NasError, Span, register_source
+from lark import Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from ..diagnostics import NasError, Note, Span, register_source
 from . import ast
 from .grammar import parser
 
@@ -12,9 +14,15 @@ _BINOPS = {op.value: op for op in ast.BinOp}
 
 _TERMINAL_NAMES = {
     "NAME": "a name", "INT": "an integer", "FLOAT": "a number", "STRING": "a quoted path",
-    "COMP_OP": "a comparison", "ADD_OP": "'+' or '-'", "MUL_OP": "'*', '/', '//' or '%'",
+    "COMP_OP": "an operator", "ADD_OP": "an operator", "MUL_OP": "an operator", "_POW": "an operator",
     "$END": "end of file",
 }
+# Shown first in "expected ..." hints; where one of _CLOSERS fits, operators that would only extend
+# the expression before it are left out (`conv(16 3)` wants ',' or ')', not '*').
+_PUNCTUATION = (")", ",", "}", "]", "=", ":", "->", "{", "(")
+_CLOSERS = {"RPAR", "COMMA", "RBRACE", "RSQB"}
+_EXPR_CONTINUATIONS = {"ADD_OP", "MUL_OP", "COMP_OP", "_POW", "AND", "OR", "IF"}
+_EXPR_STARTS = {"INT", "FLOAT", "NAME", "LPAR", "MINUS", "NOT", "TRUE", "FALSE"}
 
 
 def parse(text: str, filename: str) -> ast.Program:
@@ -24,8 +32,22 @@ def parse(text: str, filename: str) -> ast.Program:
         tree = parser().parse(text)
     except UnexpectedInput as exc:
         raise _syntax_error(exc, text, filename) from None
-    items = _ToAst(filename).transform(tree)
+    try:
+        items = _ToAst(filename).transform(tree)
+    except VisitError as exc:  # a NasError raised while building the tree (e.g. two cell outputs)
+        if isinstance(exc.orig_exc, NasError):
+            raise exc.orig_exc from None
+        if isinstance(exc.orig_exc, RecursionError):
+            raise _too_deep(filename) from None
+        raise
+    except RecursionError:
+        raise _too_deep(filename) from None
     return ast.Program(filename, tuple(items.children))
+
+
+def _too_deep(filename: str) -> NasError:
+    return NasError(Span(filename, 1, 1, 1, 1), "the program nests too deeply: hundreds of parentheses, "
+                    "signs or operators inside each other", hint="name the inner parts with `param` or `op`")
 
 
 def _syntax_error(exc: UnexpectedInput, text: str, filename: str) -> NasError:
@@ -33,15 +55,81 @@ def _syntax_error(exc: UnexpectedInput, text: str, filename: str) -> NasError:
     if isinstance(exc, UnexpectedCharacters):
         char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else "end of file"
         return NasError(Span(filename, line, col, line, col + 1), f"unexpected character {char!r}")
+    expected = _accepted(exc)
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
         line, col = _end_position(text)
-        return NasError(Span(filename, line, col, line, col), "unexpected end of file",
-                        hint=_expected(getattr(exc, "expected", ())))
+        return _maybe_unclosed(NasError(Span(filename, line, col, line, col), "unexpected end of file",
+                                        hint=_expected(expected)), text, len(text), expected)
     assert isinstance(exc, UnexpectedToken)
     tok = exc.token
     end = col + max(len(str(tok)), 1)
-    return NasError(Span(filename, line, col, line, end), f"unexpected {_describe(tok)}",
-                    hint=_expected(exc.expected))
+    if tok.type == "RBRACE" and text[:tok.start_pos].rstrip().endswith("{"):
+        return NasError(Span(filename, line, col, line, end), "empty set: a choice needs at least one value",
+                        hint="e.g. {16, 24, 32} or {3..7 step 2}")
+    misplaced = _misplaced_declaration(text, tok, filename) if expected == {"COLON"} else None
+    if misplaced is not None:
+        return misplaced
+    error = NasError(Span(filename, line, col, line, end), f"unexpected {_describe(tok)}",
+                     hint=_expected(expected))
+    return _maybe_unclosed(error, text, tok.start_pos, expected)
+
+
+def _misplaced_declaration(text: str, tok: Token, filename: str) -> NasError | None:
+    """`param C = 16` inside a block reads as a layer named `param`; say what really went wrong."""
+    m = re.search(r"\b(param|op|cell|include)\s+$", text[:tok.start_pos])
+    if m is None:
+        return None
+    line, col = _position(text, m.start(1))
+    return NasError(Span(filename, line, col, line, col + len(m[1])),
+                    f"'{m[1]}' declarations belong at the top level of the file, not inside a block",
+                    hint="move it above the `network` (or `cell`) that contains it")
+
+
+def _accepted(exc: UnexpectedInput) -> set[str]:
+    """The terminals that really fit where the error is (Lark's `expected` over-approximates in LALR)."""
+    interactive = getattr(exc, "interactive_parser", None)
+    if interactive is None:
+        return set(getattr(exc, "expected", ()))
+    return set(interactive.accepts())
+
+
+def _maybe_unclosed(error: NasError, text: str, pos: int, expected) -> NasError:
+    """Point at the '{' that the file never closes, when a '}' would have fitted at the error."""
+    opened = _unclosed_brace(text, pos) if "RBRACE" in expected else None
+    if opened is None:
+        return error
+    line, col = _position(text, opened)
+    note = Note(Span(error.span.file, line, col, line, col + 1), "this '{' is never closed")
+    return NasError(error.span, error.message, hint="a '}' is missing; close the block before this point",
+                    notes=(note,))
+
+
+def _unclosed_brace(text: str, pos: int) -> int | None:
+    """Offset of the last '{' before pos that nothing in the file closes (comments, strings skipped)."""
+    stack: list[int] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "#":
+            newline = text.find("\n", i)
+            i = len(text) if newline < 0 else newline
+            continue
+        if ch == '"':
+            close = text.find('"', i + 1)
+            i = len(text) if close < 0 else close + 1
+            continue
+        if ch == "{":
+            stack.append(i)
+        elif ch == "}" and stack:
+            stack.pop()
+        i += 1
+    before = [b for b in stack if b < pos]
+    return before[-1] if before else None
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def _end_position(text: str) -> tuple[int, int]:
@@ -56,10 +144,12 @@ def _describe(tok: Token) -> str:
 
 
 def _expected(names) -> str | None:
-    from .grammar import parser as _p
-
-    terminals = {t.name: t for t in _p().terminals}
+    terminals = {t.name: t for t in parser().terminals}
+    if set(names) & _CLOSERS:
+        names = set(names) - _EXPR_CONTINUATIONS
     shown = set()
+    if _EXPR_STARTS <= set(names):  # anywhere an expression may start, say so once
+        names, shown = set(names) - _EXPR_STARTS, {"an expression"}
     for name in names:
         if name in _TERMINAL_NAMES:
             shown.add(_TERMINAL_NAMES[name])
@@ -67,9 +157,20 @@ def _expected(names) -> str | None:
             shown.add(f"'{terminals[name].pattern.value}'")
     if not shown:
         return None
-    ordered = sorted(shown)
-    more = "" if len(ordered) <= 8 else ", ..."
-    return "expected " + ", ".join(ordered[:8]) + more
+    ordered = sorted(shown, key=_hint_order)
+    if len(ordered) > 8:
+        return "expected " + ", ".join(ordered[:8]) + ", ..."
+    return "expected " + (f"{', '.join(ordered[:-1])} or {ordered[-1]}" if len(ordered) > 1 else ordered[0])
+
+
+def _hint_order(shown: str):
+    """Punctuation first, then kinds of token, keywords, operators, end of file."""
+    bare = shown.strip("'")
+    if shown.startswith("'") and bare in _PUNCTUATION:
+        return (0, _PUNCTUATION.index(bare), "")
+    if shown in ("an operator", "end of file"):
+        return (3 + (shown == "end of file"), 0, shown)
+    return (1 if not shown.startswith("'") else 2, 0, shown)
 
 
 def _tok_span(filename: str, tok: Token) -> Span:

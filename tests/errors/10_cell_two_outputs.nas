@@ -1,0 +1,11 @@
+cell c(ch) {
+  input x
+  node y = x -> conv(ch) -> bn
+  output y
+  output x
+}
+
+network n {
+  input(3, 32)
+  body: c(16)
+}

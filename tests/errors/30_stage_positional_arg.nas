@@ -1,0 +1,4 @@
+network n {
+  input(3, 32)
+  stage s1(16) { repeat 2: conv(16, 3) -> bn }
+}

@@ -1,0 +1,3 @@
+network n {
+  input(3, 32)
+}

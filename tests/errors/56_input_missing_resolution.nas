@@ -1,0 +1,4 @@
+network n {
+  input(3)
+  stem: conv(16, 3) -> bn
+}

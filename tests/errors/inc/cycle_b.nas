@@ -1,0 +1,3 @@
+# Helper for 22_include_cycle.nas.
+include "cycle_a.nas"
+op b_block(c) = conv(c, 5) -> bn
