@@ -59,7 +59,8 @@ def main() -> None:
 @click.option("--fairness", type=click.Choice(["insert", "check", "off"]), default="insert", show_default=True,
               help="BN fairness: insert a BatchNorm after every candidate operator that lacks one, only check "
                    "(error if any lacks one), or off (BN-NAS placement, as written).")
-@click.option("--emit", type=click.Choice(["ir", "json", "dot"]), help="Print the IR, the IR as JSON, or a Graphviz graph.")
+@click.option("--emit", type=click.Choice(["ir", "json", "dot"]),
+              help="Print the IR, the IR as JSON, or a Graphviz graph.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--arch", help="Cost one architecture (canonical text, JSON, or NAS-Bench-201/DARTS notation).")
 @click.option("--archs", type=click.Path(dir_okay=False), help="Cost every architecture in a file, one per line.")

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from .cost import count as counting
 from .cost.model import Cost, CostModel
@@ -74,7 +75,9 @@ class Space:
         for c in self.choices:
             active = cond_holds(c.cond, out)
             if c.label not in mapping:
-                if active:
+                if active and len(c.values) == 1:  # nothing to choose (e.g. pick 2 of 2 inputs)
+                    out[c.label] = c.values[0]
+                elif active:
                     raise ArchError(f"missing choice '{c.label}' (one of {_vals(c)})")
                 continue
             if not active:

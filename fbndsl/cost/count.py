@@ -7,7 +7,8 @@ a product of sums, exact however large.
 from __future__ import annotations
 
 import random
-from typing import Any, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from ..ir.choices import ChoicePoint
 from ..ir.graph import cond_holds

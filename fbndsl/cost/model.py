@@ -6,8 +6,9 @@ Costing an architecture is then one dictionary look-up per table.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 # Entries are (MACs, parameters, parameters of BatchNorms inserted by the fairness pass).
 ZERO = (0, 0, 0)

@@ -7,7 +7,8 @@ that factor graph is exact and fast for NAS spaces, whose tables touch few label
 from __future__ import annotations
 
 import itertools
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from ..ir.choices import ChoicePoint
 from ..ir.graph import cond_holds
@@ -32,16 +33,16 @@ def optimum(model: CostModel, choices: Sequence[ChoicePoint], key: Callable[[tup
 
 def _term_factor(term, domains):
     labels = term.labels
-    table = {k: term.table.get(k, ZERO) for k in itertools.product(*(domains[l] for l in labels))}
+    table = {k: term.table.get(k, ZERO) for k in itertools.product(*(domains[lb] for lb in labels))}
     return labels, table
 
 
 def _validity_factor(c: ChoicePoint, domains):
     """Hard constraint: the label is set exactly when its condition holds."""
-    labels = tuple(dict.fromkeys([c.label] + [l for l, _ in c.cond]))
+    labels = tuple(dict.fromkeys([c.label] + [lb for lb, _ in c.cond]))
     table = {}
-    for key in itertools.product(*(domains[l] for l in labels)):
-        arch = {l: v for l, v in zip(labels, key) if v is not INACTIVE}
+    for key in itertools.product(*(domains[lb] for lb in labels)):
+        arch = {lb: v for lb, v in zip(labels, key) if v is not INACTIVE}
         if cond_holds(c.cond, arch) == (key[0] is not INACTIVE):
             table[key] = ZERO
     return labels, table
@@ -60,18 +61,18 @@ def _eliminate(factors, domains, key):
         remaining.discard(var)
         touching = [f for f in factors if var in f[0]]
         factors = [f for f in factors if var not in f[0]]
-        scope = tuple(dict.fromkeys(l for labels, _ in touching for l in labels if l != var))
+        scope = tuple(dict.fromkeys(lb for labels, _ in touching for lb in labels if lb != var))
         if _size(scope, domains) * len(domains[var]) > MAX_TABLE:
             raise TooComplex(var)
         table, best = {}, {}
-        for k in itertools.product(*(domains[l] for l in scope)):
+        for k in itertools.product(*(domains[lb] for lb in scope)):
             ctx = dict(zip(scope, k))
             top = None
             for v in domains[var]:
                 ctx[var] = v
                 total = ZERO
                 for labels, t in touching:
-                    val = t.get(tuple(ctx[l] for l in labels))
+                    val = t.get(tuple(ctx[lb] for lb in labels))
                     if val is None:
                         break
                     total = _add(total, val)
@@ -84,17 +85,17 @@ def _eliminate(factors, domains, key):
         trace.append((var, scope, best))
     assignment: dict[str, Any] = {}
     for var, scope, best in reversed(trace):
-        assignment[var] = best[tuple(assignment[l] for l in scope)]
+        assignment[var] = best[tuple(assignment[lb] for lb in scope)]
     return assignment
 
 
 def _scope_size(var, factors, domains) -> int:
-    scope = {l for labels, _ in factors if var in labels for l in labels}
+    scope = {lb for labels, _ in factors if var in labels for lb in labels}
     return _size(scope, domains)
 
 
 def _size(labels, domains) -> int:
     n = 1
-    for l in labels:
-        n *= len(domains[l])
+    for label in labels:
+        n *= len(domains[label])
     return n

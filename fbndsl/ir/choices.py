@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from ..diagnostics import Span
 
@@ -14,7 +15,7 @@ Cond = tuple  # of (label, frozenset of allowed values); see graph.Cond
 
 class ChoiceKind(Enum):
     OP = "op"            # one of several candidate operators
-    INT = "int"          # an elastic dimension: width, kernel, expansion, depth, resolution
+    VALUE = "value"      # an elastic dimension: width, kernel, expansion, depth, resolution, a flag
     PICK = "pick"        # k of a node's incoming edges (DARTS input choice)
     OPTIONAL = "optional"  # an operator on or off
 
@@ -42,11 +43,19 @@ class ChoicePoint:
 
 
 def format_value(value) -> str:
+    if isinstance(value, Enum):
+        return str(value.value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, tuple):
         return "+".join(map(str, value))
     return str(value)
+
+
+def _json_value(v):
+    if isinstance(v, tuple):
+        return list(v)
+    return v.value if isinstance(v, Enum) else v
 
 
 def _natural_key(label: str):
@@ -94,7 +103,7 @@ class Arch(Mapping[str, Any]):
         return ",".join(f"{k}={format_value(v)}" for k, v in self.items_)
 
     def to_json(self) -> dict:
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in self.items_}
+        return {k: _json_value(v) for k, v in self.items_}
 
     def json_text(self) -> str:
         return json.dumps(self.to_json(), separators=(",", ":"))

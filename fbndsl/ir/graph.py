@@ -8,9 +8,10 @@ when its `cond` holds (it lies on a chosen alternative, within the chosen depth,
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Mapping
+from typing import Any
 
 from ..diagnostics import Span
 from .choices import ChoicePoint

@@ -8,9 +8,10 @@ learnable weights only (BatchNorm gamma/beta, not running statistics).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Callable
+from typing import Any
 
 
 class Act(Enum):

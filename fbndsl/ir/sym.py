@@ -8,8 +8,9 @@ shape and cost formula is written once, for ints, and holds for every subnet.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,8 +1,9 @@
 """Shared state of the expansion pass: the growing node list, choice registry and context."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Mapping
+from typing import Any
 
 from ..diagnostics import NasError, Note, Span
 from ..ir.choices import ChoiceKind, ChoicePoint
@@ -21,6 +22,7 @@ class Ctx:
     cond_base: int = 0   # conds below this index belong to an enclosing cell instance (shared genotype)
     instance: str = ""   # the layer or cell instance being elaborated
     calls: tuple[str, ...] = ()
+    site: Span | None = None  # the outermost operator call being expanded, to tell two uses apart
 
     def child(self, **changes) -> "Ctx":
         return replace(self, **changes)
@@ -35,6 +37,7 @@ class Ctx:
 class _Registered:
     point: ChoicePoint
     instances: set
+    site: Span | None
 
 
 class Builder:
@@ -56,8 +59,15 @@ class Builder:
         cond = ctx.cond[ctx.cond_base:]
         old = self.choices.get(label)
         if old is None:
-            self.choices[label] = _Registered(ChoicePoint(label, kind, tuple(values), span, cond), {ctx.instance})
+            self.choices[label] = _Registered(ChoicePoint(label, kind, tuple(values), span, cond), {ctx.instance},
+                                              ctx.site)
             return label
+        if old.point.span == span and ctx.instance in old.instances and ctx.site and old.site:
+            raise NasError(ctx.site, f"choice '{label}' is declared twice in '{ctx.instance}': this use of "
+                           f"'{ctx.calls[0]}' declares it again",
+                           notes=(Note(old.site, "first declared by this use"), Note(span, "the choice is here")),
+                           hint="declare the choice once (e.g. in the stage header) and pass its value in, "
+                                "or put the two uses in separate layers")
         if old.point.span != span or ctx.instance in old.instances:
             raise NasError(span, f"choice label '{label}' is already used",
                            notes=(Note(old.point.span, "by the choice here"),),

@@ -6,7 +6,7 @@ A cell's choices are labelled `<cell>.<node>.<source>` and shared by every insta
 from __future__ import annotations
 
 import itertools
-from typing import Mapping
+from collections.abc import Mapping
 
 from ..diagnostics import NasError, Note, did_you_mean
 from ..ir.choices import ChoiceKind

@@ -1,7 +1,8 @@
 """Expansion of operator expressions: chains, calls, choices and combinators, into IR nodes."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ..diagnostics import NasError, Note, did_you_mean
 from ..ir import sym
@@ -62,7 +63,7 @@ class OpExpander:
         if len(ctx.calls) >= MAX_CALL_DEPTH:
             raise NasError(c.span, f"operators nest deeper than {MAX_CALL_DEPTH} calls")
         bound = self.bind_formals(op, c, ctx)
-        inner = ctx.child(env={**self.globals, **bound}, calls=ctx.calls + (op.name.name,))
+        inner = ctx.child(env={**self.globals, **bound}, calls=ctx.calls + (op.name.name,), site=ctx.site or c.span)
         return self.chain(op.body, x, inner)
 
     def bind_formals(self, op: ast.OpDef, c: ast.Call, ctx: Ctx) -> dict[str, Any]:
@@ -124,11 +125,11 @@ class OpExpander:
     def arg_value(self, arg: ast.Arg, ctx: Ctx) -> Any:
         if isinstance(arg, ast.ChoiceArg):
             return self.int_choice(arg.name, arg.values, arg.span, ctx)
-        return evaluate(arg.value, {**_ACTS, **ctx.env})
+        return evaluate(arg.value, ctx.env)
 
     def int_choice(self, name: ast.Ident, values: ast.SetExpr, span, ctx: Ctx):
-        vals = evaluate_set(values, {**_ACTS, **ctx.env})
-        label = self.b.register(ctx.label(name.name), ChoiceKind.INT, vals, span, ctx)
+        vals = evaluate_set(values, ctx.env)
+        label = self.b.register(ctx.label(name.name), ChoiceKind.VALUE, vals, span, ctx)
         return sym.choice(label, vals) if len(vals) > 1 else vals[0]
 
     # -- choices --------------------------------------------------------------
@@ -164,7 +165,6 @@ class OpExpander:
         return self.b.add(kind, branches, cb.span, ctx)
 
 
-_ACTS = {a.value: a for a in Act}
 
 
 def alt_key(alt: ast.Alt) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from ..diagnostics import NasError
 from ..ir import sym
-from ..ir.choices import ChoiceKind
 from ..ir.graph import SpaceIR, cond_and
 from ..ir.ops import OpKind, PType
 from ..syntax import ast

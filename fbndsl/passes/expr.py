@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import math
 import operator
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ..diagnostics import NasError, did_you_mean
 from ..ir import sym
@@ -88,6 +89,9 @@ def _show(v) -> str:
     return _kind(v) if isinstance(v, Act) else f"{_kind(v)} {v}"
 
 
+ACTIVATION_NAMES = {a.value: a for a in Act}  # `act = swish`: activation names are values
+
+
 def _kind(v) -> str:
     if isinstance(v, Act):
         return f"the activation '{v.value}'"
@@ -99,6 +103,8 @@ def evaluate(e: ast.Expr, env: Mapping[str, Any]) -> Any:
     if isinstance(e, ast.Num) or isinstance(e, ast.Bool):
         return e.value
     if isinstance(e, ast.Name):
+        if e.name not in env and e.name in ACTIVATION_NAMES:
+            return ACTIVATION_NAMES[e.name]
         if e.name not in env:
             raise NasError(e.span, f"unknown name '{e.name}'", hint=did_you_mean(e.name, env))
         return env[e.name]

@@ -78,6 +78,8 @@ def _is_zero(node: Node, by_id) -> bool:
 
 
 def _last_kind(node: Node, by_id) -> str:
+    if node.kind == OpKind.SELECT:
+        return f"the {node.attr.get('reason', 'choice')} choice '{node.label}'"
     return node.kind.value if node.kind != OpKind.INPUT else "its input (an identity edge)"
 
 

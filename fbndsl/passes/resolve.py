@@ -5,9 +5,10 @@ twice, that operators are not recursive, and that there is exactly one `network`
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..diagnostics import NasError, Note, Span, UserError, did_you_mean
 from ..ir.ops import PRIMITIVES
@@ -84,13 +85,14 @@ def resolve(programs: list[ast.Program], overrides: Mapping[str, str] | None = N
     ops = {k: v for k, v in defs.items() if isinstance(v, ast.OpDef)}
     cells = {k: v for k, v in defs.items() if isinstance(v, ast.CellDef)}
     _check_callees(defs, network)
-    _check_recursion(ops)
+    _check_recursion({**ops, **cells})
     values, spans = _resolve_params(params, overrides or {}, main)
     return Program(main, values, spans, ops, cells, network)
 
 
 def _define(defs: dict, item) -> None:
     nm = item.name.name
+    _not_reserved(item.name)
     if nm in PRIMITIVES:
         raise NasError(item.name.span, f"'{nm}' is a built-in operator and cannot be redefined",
                        hint="choose another name")
@@ -98,6 +100,16 @@ def _define(defs: dict, item) -> None:
         raise NasError(item.name.span, f"'{nm}' is defined twice",
                        notes=(Note(defs[nm].name.span, "first defined here"),))
     defs[nm] = item
+
+
+# Words with a meaning of their own where an operator is called or a value read: an `op add` could
+# never be called, a `param true` never read.
+RESERVED = frozenset({"add", "concat", "residual", "choose", "optional", "sum", "pick", "true", "false"})
+
+
+def _not_reserved(ident: ast.Ident) -> None:
+    if ident.name in RESERVED:
+        raise NasError(ident.span, f"'{ident.name}' is a reserved word of the language", hint="choose another name")
 
 
 def _one_network(networks: list[ast.Network], main: str) -> ast.Network:
@@ -132,20 +144,22 @@ def _check_callees(defs: dict, network: ast.Network) -> None:
                                hint=did_you_mean(callee, known))
 
 
-def _check_recursion(ops: Mapping[str, ast.OpDef]) -> None:
+def _check_recursion(defs: Mapping[str, ast.OpDef | ast.CellDef]) -> None:
+    """Operators and cells may not call themselves, directly or through others."""
     import networkx as nx
 
     g = nx.DiGraph()
-    for nm, op in ops.items():
+    for nm, item in defs.items():
         g.add_node(nm)
-        g.add_edges_from((nm, c.callee.name) for c in _calls(op.body) if c.callee.name in ops)
+        g.add_edges_from((nm, c.callee.name) for c in _calls(item) if c.callee.name in defs)
     try:
         cycle = nx.find_cycle(g)
     except nx.NetworkXNoCycle:
         return
-    first = ops[cycle[0][0]]
+    first = defs[cycle[0][0]]
+    what = "cell" if isinstance(first, ast.CellDef) else "operator"
     path = " -> ".join([a for a, _ in cycle] + [cycle[0][0]])
-    raise NasError(first.name.span, f"operator '{first.name.name}' is recursive: {path}")
+    raise NasError(first.name.span, f"{what} '{first.name.name}' is recursive: {path}")
 
 
 def _resolve_params(params: list[ast.Param], overrides: Mapping[str, str], main: str):
@@ -153,6 +167,7 @@ def _resolve_params(params: list[ast.Param], overrides: Mapping[str, str], main:
     spans: dict[str, Span] = {}
     for p in params:
         nm = p.name.name
+        _not_reserved(p.name)
         if nm in values:
             raise NasError(p.name.span, f"parameter '{nm}' is defined twice",
                            notes=(Note(spans[nm], "first defined here"),))
