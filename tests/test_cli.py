@@ -7,10 +7,10 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import ROOT, SPACES
-from fbndsl.cli import main
 from test_darts import DARTS_V2
+
+from fbndsl.cli import main
 
 NB201_ARCH = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|"
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 import math
 import random
 
-import fbndsl
 from conftest import SPACES
+
+import fbndsl
 
 DARTS_V2 = ("Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), "
             "('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], "
@@ -67,6 +68,6 @@ def test_search_network_reductions_and_channels(darts):
 
 def test_sampling_is_deterministic_and_covers_ops(darts):
     assert darts.sample(7) == darts.sample(7)
-    ops = {darts.sample(s)[f"normal.n2.p0"] for s in range(200)}
+    ops = {darts.sample(s)["normal.n2.p0"] for s in range(200)}
     assert ops == set(darts.choice("normal.n2.p0").values)
     assert darts.sample(random.Random(3)) == darts.sample(3)

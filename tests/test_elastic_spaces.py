@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import math
 
-import fbndsl
 from conftest import SPACES
+
+import fbndsl
 
 
 def test_mobilenet_has_21_layers_of_6_or_7_candidates():

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import ACCEPT, ROOT
 
 import fbndsl
-from conftest import ACCEPT, ROOT
 from fbndsl.cli import main
 
 ERRORS = ROOT / "tests" / "errors"

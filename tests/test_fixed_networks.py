@@ -1,8 +1,9 @@
 """Fixed networks (no choices) against their published sizes."""
 from __future__ import annotations
 
-import fbndsl
 from conftest import SPACES
+
+import fbndsl
 
 
 def test_mobilenetv2_matches_torchvision():

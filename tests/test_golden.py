@@ -9,9 +9,9 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import ACCEPT, ROOT, shipped
 
 import fbndsl
-from conftest import ACCEPT, ROOT, shipped
 from fbndsl.emit import dot, ir_text, json_form, summary
 
 GOLDEN = Path(__file__).resolve().parent / "golden"

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import compile_text
 
 import fbndsl
-from conftest import compile_text
 from fbndsl.ir.ops import OpKind
 
 

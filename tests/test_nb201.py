@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 
 import pytest
-
 from conftest import NB201_CSV
 
 needs_csv = pytest.mark.skipif(not NB201_CSV.is_file(), reason="../shared/data/nb201/nb201.csv not present")
@@ -47,8 +46,9 @@ def test_cost_matches_the_benchmark_for_all_15625_archs(nb201):
 @needs_csv
 def test_imagenet16_and_cifar100_heads(nb201):
     """The same cell at 16x16 input and 120 classes, or 100 classes: only --set changes."""
-    import fbndsl
     from conftest import SPACES
+
+    import fbndsl
 
     inet = fbndsl.compile(SPACES / "nb201.nas", classes=120, resolution=16)
     c100 = fbndsl.compile(SPACES / "nb201.nas", classes=100)

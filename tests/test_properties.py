@@ -5,11 +5,11 @@ from __future__ import annotations
 import operator
 
 import pytest
+from conftest import SPACES, compile_text, shipped
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import fbndsl
-from conftest import SPACES, compile_text, shipped
 
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])

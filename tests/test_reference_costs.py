@@ -23,14 +23,21 @@ import fbndsl  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import NB201_CSV, SPACES  # noqa: E402
-from reference import count  # noqa: E402
-from reference import bignas_space, darts, mobilenet_space, mobilenetv2, nb201, resnet18  # noqa: E402
+from reference import (  # noqa: E402
+    bignas_space,
+    count,  # noqa: E402
+    darts,
+    mobilenet_space,
+    mobilenetv2,
+    nb201,
+    resnet18,
+)
 
 
 @pytest.fixture(autouse=True, scope="module")
 def _two_threads():
     before = torch.get_num_threads()
-    torch.set_num_threads(2)
+    torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
 

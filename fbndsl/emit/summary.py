@@ -32,7 +32,8 @@ def fairness_lines(report) -> list[str]:
         return [head + "no operator choices"]
     if not n_unfair:
         return [head + "all followed by BatchNorm"]
-    action = {"insert": f"{report.inserted} BatchNorm{'s' * (report.inserted != 1)} inserted (training only; not counted in params above)",
+    plural = "s" * (report.inserted != 1)
+    action = {"insert": f"{report.inserted} BatchNorm{plural} inserted (training only; not counted in params above)",
               "off": "left as written (BN-NAS placement)", "check": "reported"}[report.mode.value]
     lines = [head + f"{n_unfair} not followed by BatchNorm; {action}"]
     by_choice: dict[str, list[str]] = {}

@@ -173,16 +173,16 @@ def _dropout_shape(a, s):
     return tuple(s)
 
 
-def _se_width(c: int, ratio: float, divisor: int = 8) -> int:
+def se_width(c: int, ratio: float, divisor: int = 8) -> int:
     return make_divisible(c * ratio, divisor)
 
 
 def _se_cost(c: int, ratio: float) -> int:
-    sq = _se_width(c, ratio)
+    sq = se_width(c, ratio)
     return 2 * c * sq + sq + c  # two 1x1 convs with bias on a 1x1 map: MACs == params
 
 
-def _mbconv_hidden(a, cin: int) -> int:
+def mbconv_hidden(a, cin: int) -> int:
     return int(round(cin * a["e"]))
 
 
@@ -199,7 +199,7 @@ def _mbconv_shape(a, s):
 
 
 def _mbconv_cost(a, s, o):
-    cin, hidden, cout = s[0], _mbconv_hidden(a, s[0]), o[0]
+    cin, hidden, cout = s[0], mbconv_hidden(a, s[0]), o[0]
     hw_in, hw_out = s[1] * s[2], o[1] * o[2]
     macs = params = 0
     if a["e"] != 1:

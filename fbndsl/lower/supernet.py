@@ -1,0 +1,143 @@
+"""The weight-sharing supernet of a space, and the torch.fx graph of each selected subnet.
+
+Every IR node with weights becomes one elastic module, registered under a stable, readable name
+(its scope in the network plus its IR id). Selecting an architecture configures the active modules
+and builds (once, then cached) a `torch.fx.GraphModule` over exactly the active nodes, so branches
+that are not chosen cost nothing: they are not in the graph.
+"""
+from __future__ import annotations
+
+import operator
+import re
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+from torch import fx, nn
+
+from ..ir.choices import Arch
+from ..ir.graph import Node, SpaceIR, cond_holds
+from ..ir.ops import OpKind
+from .build import configure, make_module
+
+GRAPH_CACHE = 64
+
+
+def module_name(node: Node) -> str:
+    """A valid, stable attribute name: the node's scope, sanitised, and its id (unique)."""
+    scope = re.sub(r"[^0-9A-Za-z_]", "_", node.scope).strip("_") or node.kind.value
+    return f"{scope}__{node.id}"
+
+
+class Supernet(nn.Module):
+    """All candidate operators of a space with shared weights; `set_arch` selects one subnet."""
+
+    def __init__(self, space):
+        super().__init__()
+        self.space = space
+        self.ir: SpaceIR = space.ir
+        self.ops = nn.ModuleDict()
+        self._names: dict[int, str] = {}
+        for node in self.ir.nodes:
+            module = make_module(self.ir, node)
+            if module is not None:
+                self._names[node.id] = module_name(node)
+                self.ops[self._names[node.id]] = module
+        self.arch: Arch | None = None
+        self._graphs: OrderedDict[Arch, fx.GraphModule] = OrderedDict()
+        self.set_arch(space.max_arch())
+
+    # -- selecting a subnet ---------------------------------------------------------
+    def set_arch(self, arch: Arch | Mapping[str, Any] | str) -> Arch:
+        arch = self._as_arch(arch)
+        values = arch._dict()
+        for node in self.active_nodes(arch):
+            if node.id in self._names:
+                configure(self.ops[self._names[node.id]], self.ir, node, values)
+        self.arch = arch
+        return arch
+
+    def _as_arch(self, arch) -> Arch:
+        if isinstance(arch, str):
+            return self.space.parse_arch(arch)
+        return arch if isinstance(arch, Arch) else self.space.arch(arch)
+
+    def active_nodes(self, arch: Arch) -> list[Node]:
+        values = arch._dict()
+        return [n for n in self.ir.nodes if cond_holds(n.cond, values)]
+
+    def input_shape(self, arch: Arch | None = None) -> tuple[int, int, int]:
+        """(channels, height, width) the selected subnet expects: the resolution is part of the arch."""
+        values = (arch or self.arch)._dict()
+        shape = self.ir.shapes[self.ir.nodes[0].id]
+        return tuple(d.at(values) if hasattr(d, "labels") else d for d in shape)
+
+    def forward(self, x: torch.Tensor, arch=None) -> torch.Tensor:
+        if arch is not None:
+            self.set_arch(arch)
+        return self.graph_module()(x)
+
+    # -- the fx graph of the selected subnet -----------------------------------------
+    def graph_module(self, arch: Arch | None = None) -> fx.GraphModule:
+        """The selected subnet as a torch.fx.GraphModule sharing this supernet's (elastic) modules."""
+        arch = self.arch if arch is None else self._as_arch(arch)
+        gm = self._graphs.get(arch)
+        if gm is None:
+            gm = fx.GraphModule(self, subnet_graph(self.ir, arch, lambda n: f"ops.{self._names[n.id]}"),
+                                class_name="Subnet")
+            self._graphs[arch] = gm
+            if len(self._graphs) > GRAPH_CACHE:
+                self._graphs.popitem(last=False)
+        else:
+            self._graphs.move_to_end(arch)
+        return gm
+
+    def module_of(self, node: Node) -> nn.Module | None:
+        name = self._names.get(node.id)
+        return self.ops[name] if name is not None else None
+
+    def named_ops(self):
+        """(IR node, module) for every node that has a module."""
+        for node in self.ir.nodes:
+            if node.id in self._names:
+                yield node, self.ops[self._names[node.id]]
+
+
+def subnet_graph(ir: SpaceIR, arch: Arch, target) -> fx.Graph:
+    """The active nodes of `arch` as an fx graph; `target(node)` names the module a node calls."""
+    values = arch._dict()
+    g = fx.Graph()
+    env: dict[int, fx.Node] = {}
+    for node in ir.nodes:
+        if not cond_holds(node.cond, values):
+            continue
+        inputs = _active_inputs(node, values)
+        if node.kind is OpKind.INPUT:
+            env[node.id] = g.placeholder("x")
+        elif node.kind in (OpKind.SELECT, OpKind.IDENTITY):
+            assert len(inputs) == 1, node
+            env[node.id] = env[inputs[0]]
+        elif node.kind is OpKind.ADD:
+            out = env[inputs[0]]
+            for i in inputs[1:]:
+                out = g.call_function(operator.add, (out, env[i]))
+            env[node.id] = out
+        elif node.kind is OpKind.CONCAT:
+            env[node.id] = g.call_function(torch.cat, (tuple(env[i] for i in inputs), 1))
+        else:
+            env[node.id] = g.call_module(target(node), (env[inputs[0]],))
+    g.output(env[ir.output])
+    g.lint()
+    return g
+
+
+def _active_inputs(node: Node, values) -> list[int]:
+    if not node.input_conds:
+        return list(node.inputs)
+    return [i for i, c in zip(node.inputs, node.input_conds) if cond_holds(c, values)]
+
+
+def lower(space) -> Supernet:
+    """The supernet of a compiled space (`fbndsl.compile(...)`)."""
+    return Supernet(space)
