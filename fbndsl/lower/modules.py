@@ -22,6 +22,27 @@ def activation(act: Act) -> nn.Module:
     return ACTIVATIONS[act]()
 
 
+def _distributed() -> bool:
+    return torch.distributed.is_available() and torch.distributed.is_initialized() \
+        and torch.distributed.get_world_size() > 1
+
+
+class _AllReduceSum(torch.autograd.Function):
+    """Sum over processes; the gradient of a sum is the summed gradient (as SyncBatchNorm)."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor) -> torch.Tensor:
+        y = x.clone()
+        torch.distributed.all_reduce(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> torch.Tensor:
+        grad = grad.clone()
+        torch.distributed.all_reduce(grad)
+        return grad
+
+
 def _centre(k_max: int, k: int) -> slice:
     start = (k_max - k) // 2
     return slice(start, start + k)
@@ -74,11 +95,14 @@ class ElasticBatchNorm2d(nn.BatchNorm2d):
     def __init__(self, max_c: int, affine: bool = True):
         super().__init__(max_c, affine=affine)
         self.c = max_c
+        self.sync = False  # under DistributedDataParallel: batch statistics over all processes
 
     def configure(self, c: int) -> None:
         self.c = c
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.sync and self.training and _distributed():
+            return self._sync_forward(x)
         c, track = self.c, self.track_running_stats
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and track:
@@ -88,6 +112,25 @@ class ElasticBatchNorm2d(nn.BatchNorm2d):
         return F.batch_norm(x, self.running_mean[:c] if track else None, self.running_var[:c] if track else None,
                             self.weight[:c] if self.affine else None, self.bias[:c] if self.affine else None,
                             use_batch, factor, self.eps)
+
+    def _sync_forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Batch statistics of the global batch (as one process would see it), differentiably reduced."""
+        c = self.c
+        n = torch.tensor([x.numel() // c], dtype=x.dtype, device=x.device)
+        totals = _AllReduceSum.apply(torch.cat([x.sum((0, 2, 3)), (x * x).sum((0, 2, 3)), n]))
+        count = totals[-1]
+        mean = totals[:c] / count
+        var = totals[c:2 * c] / count - mean * mean
+        if self.track_running_stats:
+            with torch.no_grad():
+                self.num_batches_tracked.add_(1)
+                m = 1.0 / float(self.num_batches_tracked) if self.momentum is None else self.momentum
+                self.running_mean[:c].mul_(1 - m).add_(mean.detach(), alpha=m)
+                self.running_var[:c].mul_(1 - m).add_(var.detach() * count / (count - 1), alpha=m)
+        y = (x - mean[None, :, None, None]) * torch.rsqrt(var + self.eps)[None, :, None, None]
+        if self.affine:
+            y = y * self.weight[:c, None, None] + self.bias[:c, None, None]
+        return y
 
     def static(self) -> nn.BatchNorm2d:
         bn = nn.BatchNorm2d(self.c, eps=self.eps, momentum=self.momentum, affine=self.affine)
