@@ -20,6 +20,11 @@ def register_source(filename: str, text: str) -> None:
     _SOURCES[filename] = text
 
 
+def source_text(filename: str) -> str | None:
+    """The text a file had when it was parsed (also for spaces compiled from a string), or None."""
+    return _SOURCES.get(filename)
+
+
 @dataclass(frozen=True)
 class Span:
     """A region of a source file; lines and columns are 1-based, the end is exclusive."""

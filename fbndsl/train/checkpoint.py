@@ -1,0 +1,73 @@
+"""Checkpoints that resume exactly: everything that decides the rest of the run, in plain containers.
+
+A checkpoint holds the model and optimizer state, the global step, and the state of every random stream
+(Python's, torch's CPU and CUDA generators, the path sampler's). It is written atomically (torch.save into
+memory, then `atomic_write_bytes`), so a run killed at any moment leaves the previous checkpoint intact, and it
+holds only tensors, numbers, strings, lists and dicts so that it loads with `torch.load(weights_only=True)`:
+loading a checkpoint never runs code from it.
+"""
+from __future__ import annotations
+
+import io
+import random
+from pathlib import Path
+
+import torch
+
+from ..diagnostics import UserError
+from ..files import atomic_write_bytes
+
+FORMAT = 1
+NAME = "checkpoint.pt"
+
+
+def rng_state_to_plain(state: tuple) -> list:
+    """`random.Random.getstate()` as [version, [625 ints], gauss_next]: lists, not tuples, for weights_only."""
+    version, internal, gauss = state
+    return [version, list(internal), gauss]
+
+
+def rng_state_from_plain(plain: list) -> tuple:
+    version, internal, gauss = plain
+    return (version, tuple(internal), gauss)
+
+
+def save(path: Path, *, supernet, optimizer, step: int, steps_per_epoch: int, sampler_rng: random.Random,
+         elapsed: float, run_id: dict) -> None:
+    state = {
+        "format": FORMAT,
+        "run": run_id,  # the config and the space's sha256, checked again when resuming
+        "step": step, "epoch": step // steps_per_epoch, "step_in_epoch": step % steps_per_epoch,
+        "elapsed": elapsed,
+        "model": supernet.state_dict(),
+        "optimizer": optimizer.state_dict(),
+        "python_rng": rng_state_to_plain(random.getstate()),
+        "sampler_rng": rng_state_to_plain(sampler_rng.getstate()),
+        "torch_rng": torch.get_rng_state(),
+        "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else [],
+    }
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    atomic_write_bytes(path, buffer.getvalue())
+
+
+def load(path: Path, device: torch.device) -> dict:
+    try:
+        state = torch.load(path, map_location=device, weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - any failure to read it is a damaged file
+        raise UserError(f"{path}: cannot read the checkpoint ({type(exc).__name__}); "
+                        "start a new run with another --out") from None
+    if not isinstance(state, dict) or state.get("format") != FORMAT:
+        raise UserError(f"{path}: not a checkpoint of this fbndsl version; start a new run with another --out")
+    return state
+
+
+def restore(state: dict, *, supernet, optimizer, sampler_rng: random.Random) -> None:
+    """Put the model, optimizer and every random stream back where the checkpoint left them."""
+    supernet.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    random.setstate(rng_state_from_plain(state["python_rng"]))
+    sampler_rng.setstate(rng_state_from_plain(state["sampler_rng"]))
+    torch.set_rng_state(state["torch_rng"].cpu())
+    if state["cuda_rng"] and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all([s.cpu() for s in state["cuda_rng"]])
