@@ -51,9 +51,18 @@ def save(path: Path, *, supernet, optimizer, step: int, steps_per_epoch: int, sa
     atomic_write_bytes(path, buffer.getvalue())
 
 
-def load(path: Path, device: torch.device) -> dict:
+def read(path: Path) -> bytes:
     try:
-        state = torch.load(path, map_location=device, weights_only=True)
+        return path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read the checkpoint ({exc.strerror}); start a new run with another "
+                        "--out") from None
+
+
+def load(path: Path, device: torch.device, data: bytes | None = None) -> dict:
+    """The checkpoint at `path`, or its bytes `data` already read there (by rank 0, for every process)."""
+    try:
+        state = torch.load(io.BytesIO(read(path) if data is None else data), map_location=device, weights_only=True)
     except Exception as exc:  # noqa: BLE001 - any failure to read it is a damaged file
         raise UserError(f"{path}: cannot read the checkpoint ({type(exc).__name__}); "
                         "start a new run with another --out") from None

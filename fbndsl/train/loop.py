@@ -6,6 +6,9 @@ augmentation of epoch e are a function of (seed, e) alone (`fbndsl.data.epoch_lo
 function of the global step. (3) A checkpoint stores the weights, the optimiser's momentum, the global step and
 the state of every random stream; a resumed run rebuilds epoch e's batch order and skips the batches already
 done, so it performs exactly the float operations the uninterrupted run would have.
+
+Under torchrun each process trains its share of every global batch; see `distributed` for how K processes
+reach the weights of one.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from ..data.seeding import mix
 from . import checkpoint
 from .bn import track_running_stats
 from .config import Mode, TrainConfig
+from .distributed import Launch, average_gradients, broadcast_state, global_stats, sync_batchnorm
 from .evaluate import archs_to_evaluate, evaluate
 from .progress import Progress
 from .regularise import decayed_weights, dropout_modules
@@ -44,19 +48,24 @@ def train(space, config: TrainConfig, data=None, out_dir: str | Path = "run", *,
     `on_step(step)` is called after every optimiser step and its checkpoint (progress bars, early stopping,
     tests that interrupt a run).
     """
+    launch = Launch.from_env()
+    launch.check_batch(config.batch_size)
     run = RunDir(Path(out_dir))
-    run.prepare(resume)
-    device = pick_device(config.device)
-    if data is None:
-        data = load(config.data, augment=True, seed=config.seed)
-    check_data_fits(space, data)
-    trainer = Trainer(space, config, data, run, device)
-    if resume:
-        trainer.resume()
-    else:
-        run.start(space, config)
-    trainer.fit(on_step)
-    return trainer.finish()
+    with launch.alike():
+        device = launch.device(pick_device(config.device))
+    with launch.group(device):
+        launch.on_main(lambda: run.prepare(resume))
+        if data is None:
+            data = load(config.data, augment=True, seed=config.seed)
+        with launch.alike():
+            check_data_fits(space, data)
+        trainer = Trainer(space, config, data, run, device, launch)
+        if resume:
+            trainer.resume()
+        else:
+            launch.on_main(lambda: run.start(space, config))
+        trainer.fit(on_step)
+    return trainer.finish()  # every process evaluates alike, alone (the group is gone); rank 0 writes
 
 
 class Window:
@@ -86,31 +95,41 @@ class Window:
 
 
 class Trainer:
-    def __init__(self, space, config: TrainConfig, data, run: RunDir, device: torch.device):
+    def __init__(self, space, config: TrainConfig, data, run: RunDir, device: torch.device,
+                 launch: Launch | None = None):
         self.space, self.config, self.data, self.run, self.device = space, config, data, run, device
+        self.launch = launch = launch or Launch()
         self.steps_per_epoch = steps_per_epoch(data, config)
         planned = config.epochs * self.steps_per_epoch
         self.total = planned if config.steps is None else min(config.steps, planned)
         self.supernet, params = build_supernet(space, config, device)
+        self.params = params
         self.optimizer = make_optimizer(params, config)
+        if launch.several:
+            sync_batchnorm(self.supernet)
+            broadcast_state(self.supernet)
         self.sampler_rng = random.Random(mix(config.seed, SAMPLER_STREAM))
         self.sampler = make_sampler(space, config, self.sampler_rng)
         self.largest = space.max_arch()
         self.decayed = decayed_weights(self.supernet, self.largest)
         self.dropouts = dropout_modules(self.supernet)
-        self.progress = Progress(config.epochs, self.total, config.quiet)
+        self.progress = Progress(config.epochs, self.total, config.quiet or not launch.main)
         self.step, self.saved_step, self.elapsed_before = 0, -1, 0.0
         self.started = time.monotonic()
         self.records: list[dict] = []
 
     # -- resuming --------------------------------------------------------------------------------------
     def resume(self) -> None:
-        state = checkpoint.load(self.run.checkpoint, self.device)
-        self.run.check_resume(state["run"], self.space, self.config)
+        """Every process restores the checkpoint that rank 0 read."""
+        data = self.launch.on_main(lambda: checkpoint.read(self.run.checkpoint)) if self.launch.several else None
+        with self.launch.alike():
+            state = checkpoint.load(self.run.checkpoint, self.device, data)
+            self.run.check_resume(state["run"], self.space, self.config)
         checkpoint.restore(state, supernet=self.supernet, optimizer=self.optimizer, sampler_rng=self.sampler_rng)
         self.step = self.saved_step = state["step"]
         self.elapsed_before = state["elapsed"]
-        self.run.truncate_metrics(self.step)
+        if self.launch.main:
+            self.run.truncate_metrics(self.step)
         self.progress.message(f"resuming {self.run.path} at step {self.step} (epoch {state['epoch'] + 1}, "
                               f"batch {state['step_in_epoch']})")
 
@@ -128,14 +147,16 @@ class Trainer:
 
     def batches(self, epoch: int, done: int) -> DataLoader:
         """Epoch `epoch`'s batches from the `done`-th on (and no further than the run's last step). The order
-        comes from `epoch_loader` (a function of seed and epoch); the skipped batches are never loaded."""
+        comes from `epoch_loader` (a function of seed and epoch); the skipped batches are never loaded. Each
+        process loads its share of every global batch (`Launch.shard`)."""
         loader = epoch_loader(self.data.train, batch_size=self.config.batch_size, seed=self.config.seed,
                               epoch=epoch, drop_last=True)
         order = list(loader.batch_sampler)
         left = min(len(order), done + self.total - self.step)
         # A DataLoader without a generator of its own draws its base seed from torch's global RNG, which also
         # drives dropout: starting a resumed epoch would then shift every later dropout mask.
-        return DataLoader(loader.dataset, batch_sampler=order[done:left], generator=torch.Generator())
+        return DataLoader(loader.dataset, batch_sampler=self.launch.shard(order[done:left]),
+                          generator=torch.Generator())
 
     def one_step(self, epoch: int, x: torch.Tensor, y: torch.Tensor, window: Window, whole: Window) -> None:
         lr = lr_at(self.config, self.step, self.total)
@@ -147,10 +168,13 @@ class Trainer:
             stats = sandwich_step(self.supernet, paths, x, y, self.config, self.decayed, self.dropouts)
         else:
             stats = single_path_step(self.supernet, paths, x, y)
+        if self.launch.several:
+            average_gradients(self.params, self.launch.world)
+            stats = global_stats(stats, self.launch.world)
         self.optimizer.step()
         self.optimizer.zero_grad(set_to_none=True)
         self.step += 1
-        self.account(epoch, stats, len(y), lr, window, whole)
+        self.account(epoch, stats, len(y) * self.launch.world, lr, window, whole)
 
     def account(self, epoch: int, stats, images: int, lr: float, window: Window, whole: Window) -> None:
         """After a step: progress, a metrics record every `log_every` steps, a checkpoint every
@@ -181,28 +205,34 @@ class Trainer:
 
     def log(self, rec: dict) -> None:
         self.records.append(rec)
-        self.run.append_metrics(rec)
+        if self.launch.main:
+            self.run.append_metrics(rec)
         self.progress.record(rec)
 
     def save(self) -> None:
         if self.saved_step == self.step:
             return
+        self.saved_step = self.step
+        if not self.launch.main:
+            return
         checkpoint.save(self.run.checkpoint, supernet=self.supernet, optimizer=self.optimizer, step=self.step,
                         steps_per_epoch=self.steps_per_epoch, sampler_rng=self.sampler_rng,
                         elapsed=self.elapsed(), run_id=run_identity(self.space, self.config))
-        self.saved_step = self.step
 
     # -- the end --------------------------------------------------------------------------------------
     def finish(self) -> TrainResult:
         """Evaluate the chosen children (each after BN recalibration) and return the result."""
         seconds = self.elapsed()
         track_running_stats(self.supernet, True)
+        sync_batchnorm(self.supernet, False)  # each process recalibrates on whole batches, alone
         evals = []
         for role, arch in archs_to_evaluate(self.space, self.config):
             self.progress.message(f"evaluating the {role} child after BN recalibration: {arch.text()}")
             cost = self.space.cost(arch)
             rec = {"kind": "eval", "role": role, "arch": arch.text(), "step": self.step, "macs": cost.macs,
                    "params": cost.params, **evaluate(self.supernet, arch, self.data, self.config, self.device)}
-            self.run.append_metrics(rec)
+            if self.launch.main:
+                self.run.append_metrics(rec)
             evals.append(rec)
-        return TrainResult(self.supernet, self.config, self.run.path, self.step, seconds, self.records, evals)
+        return TrainResult(self.supernet, self.config, self.run.path, self.step, seconds, self.records, evals,
+                           rank=self.launch.rank)

@@ -17,6 +17,7 @@ class TrainResult:
     seconds: float                    # training time in all
     metrics: list[dict] = field(default_factory=list)  # the train/epoch records this call wrote
     evals: list[dict] = field(default_factory=list)    # one per evaluated architecture
+    rank: int = 0                     # the process's global rank under torchrun: rank 0 wrote run_dir
 
     def summary(self) -> str:
         space = self.supernet.space

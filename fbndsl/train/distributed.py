@@ -1,0 +1,192 @@
+"""Several processes, one run: `torchrun --nproc_per_node=K -m fbndsl train ...` (gloo on CPU, NCCL on GPUs).
+
+One process with global batch B and K processes with B/K samples each perform the same optimiser steps, up
+to float rounding:
+
+- **Batches.** Every rank builds the epoch's global batch order exactly as one process does (`epoch_loader`,
+  a function of seed and epoch) and takes its contiguous slice of each global batch (`shard`). Augmentation
+  is a function of (seed, epoch, sample index), so a sample is augmented alike whichever rank loads it.
+- **Paths.** Every rank seeds its sampler alike, so all ranks train the same architectures in every step.
+- **Gradients.** Each rank's loss is the mean over its slice; after the step's backward passes the
+  gradients are summed over the ranks and divided by K (`average_gradients`), which is the gradient of the
+  mean over the global batch. One all-reduce per step, of the parameters that have a gradient, in parameter
+  order: the same list on every rank, since every rank used the same paths. A parameter no path used keeps
+  `grad=None` (not zero) as it does in one process, so SGD leaves its momentum and weight decay alone.
+  DistributedDataParallel would need `find_unused_parameters=True` (a graph walk per backward pass, zeros for
+  the unused parameters of a bucket), one reduction per backward pass of a multi-path step, and it would
+  broadcast rank 0's BatchNorm buffers at every forward; all of that is avoided.
+- **BatchNorm.** Every `ElasticBatchNorm2d` gets `sync = True`: batch statistics of the global batch, reduced
+  with a differentiable all-reduce, so normalisation and its gradients are those of one process.
+
+Only global rank 0 writes the run directory and prints; it reads the checkpoint on `--resume` and sends it to
+the others, so RUN_DIR need only exist on rank 0's machine. Dropout masks come from each process's torch
+generator, so a space with dropout does not train exactly as in one process (it still trains correctly).
+"""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from ..diagnostics import UserError
+
+
+class PeerError(UserError):
+    """A mistake every rank finds alike, or one rank 0 found and reported: the other ranks exit quietly."""
+
+    quiet = True
+
+
+@dataclass(frozen=True)
+class Launch:
+    """This process's place in the run: global rank, number of processes, rank on its machine."""
+
+    rank: int = 0
+    world: int = 1
+    local_rank: int = 0
+
+    @classmethod
+    def from_env(cls) -> Launch:
+        """torchrun's RANK, WORLD_SIZE and LOCAL_RANK; one process when they are not set."""
+        if "WORLD_SIZE" not in os.environ:
+            return cls()
+        try:
+            rank, world = int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
+            local = int(os.environ.get("LOCAL_RANK", rank))
+        except (KeyError, ValueError):
+            raise UserError("WORLD_SIZE is set but RANK or LOCAL_RANK is missing or not a number; launch "
+                            "with torchrun (or python -m torch.distributed.run)") from None
+        assert 0 <= rank < world, (rank, world)
+        return cls(rank, world, local)
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+    @property
+    def several(self) -> bool:
+        return self.world > 1
+
+    @contextmanager
+    def alike(self):
+        """User errors raised inside are the same on every rank: rank 0 prints the line, the others stay quiet."""
+        try:
+            yield
+        except PeerError:
+            raise
+        except UserError as exc:
+            if self.main:
+                raise
+            raise PeerError(str(exc)) from None
+
+    def check_batch(self, batch_size: int) -> None:
+        if batch_size % self.world:
+            lower = max(self.world, batch_size // self.world * self.world)
+            with self.alike():
+                raise UserError(f"--batch-size {batch_size}: the global batch must divide evenly among the "
+                                f"{self.world} processes; use a multiple of {self.world}, e.g. --batch-size {lower}")
+
+    def device(self, device):
+        """Each process its own GPU, LOCAL_RANK's."""
+        import torch
+
+        if device.type != "cuda" or not self.several:
+            return device
+        if self.local_rank >= torch.cuda.device_count():
+            raise UserError(f"LOCAL_RANK {self.local_rank}: this machine has {torch.cuda.device_count()} CUDA "
+                            f"device(s); start at most that many processes per node (--nproc_per_node)")
+        device = torch.device("cuda", self.local_rank)
+        torch.cuda.set_device(device)
+        return device
+
+    @contextmanager
+    def group(self, device):
+        """The process group for the run (NCCL on GPUs, gloo on CPU), destroyed at the end, errors included.
+        A group the caller initialised is used as it is, and left alone."""
+        import torch.distributed as dist
+
+        if not self.several or dist.is_initialized():
+            yield
+            return
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo",
+                                device_id=device if device.type == "cuda" else None)
+        try:
+            yield
+            dist.barrier()
+        finally:
+            dist.destroy_process_group()
+
+    def on_main(self, fn):
+        """Run `fn` on rank 0 alone and give every rank its (picklable) result; a user error it raises
+        is printed by rank 0 and ends every rank."""
+        if not self.several:
+            return fn()
+        import torch.distributed as dist
+
+        box, error = [None, False], None
+        if self.main:
+            try:
+                box[0] = fn()
+            except UserError as exc:
+                box[1], error = True, exc
+        dist.broadcast_object_list(box, src=0)
+        if error is not None:
+            raise error
+        if box[1]:
+            raise PeerError("rank 0 reported an error")
+        return box[0]
+
+    def shard(self, batches: list[list[int]]) -> list[list[int]]:
+        """This rank's contiguous slice of every global batch (whose size `check_batch` made divisible)."""
+        if not self.several:
+            return batches
+        per = len(batches[0]) // self.world if batches else 0
+        return [b[self.rank * per:(self.rank + 1) * per] for b in batches]
+
+
+def sync_batchnorm(supernet, on: bool = True) -> None:
+    """Batch statistics over every process's share of the batch (a no-op outside a process group)."""
+    from ..lower.modules import ElasticBatchNorm2d
+
+    for m in supernet.modules():
+        if isinstance(m, ElasticBatchNorm2d):
+            m.sync = on
+
+
+def broadcast_state(module) -> None:
+    """Rank 0's parameters and buffers everywhere: the same start, however each rank built it."""
+    import torch.distributed as dist
+
+    for tensor in module.state_dict().values():
+        dist.broadcast(tensor, src=0)
+
+
+def average_gradients(params, world: int) -> None:
+    """The gradients of the mean loss over the global batch: the ranks' gradients, summed and divided by K,
+    in one all-reduce (parameters without a gradient keep none)."""
+    import torch
+    import torch.distributed as dist
+
+    grads = [p.grad for p in params if p.grad is not None]
+    if not grads:
+        return
+    assert len({g.dtype for g in grads}) == 1, {g.dtype for g in grads}
+    flat = torch.cat([g.reshape(-1) for g in grads])
+    dist.all_reduce(flat)
+    flat.div_(world)
+    offset = 0
+    for g in grads:
+        g.copy_(flat[offset:offset + g.numel()].view_as(g))
+        offset += g.numel()
+
+
+def global_stats(stats, world: int):
+    """A step's loss and accuracy over the global batch (each rank's mean loss is over an equal share)."""
+    import torch
+    import torch.distributed as dist
+
+    from .step import StepStats
+
+    both = torch.stack([stats.loss.float(), stats.correct.float()])
+    dist.all_reduce(both)
+    return StepStats(both[0] / world, both[1].round().long(), stats.seen * world)
