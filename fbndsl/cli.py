@@ -24,7 +24,8 @@ def _run(fn):
     try:
         fn()
     except UserError as exc:
-        click.echo(exc.render(), err=True)
+        if not getattr(exc, "quiet", False):  # under torchrun, rank 0 alone prints an error every rank finds
+            click.echo(exc.render(), err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
@@ -201,14 +202,16 @@ def train_cmd(space_path, mode, data, epochs, steps, out_dir, sets, batch_size, 
     """Train the weight-sharing supernet of a space."""
     def body():
         from .train import TrainConfig
+        from .train.distributed import Launch
 
-        overrides = _overrides(sets)
-        config = TrainConfig(mode=mode, epochs=epochs, steps=steps, batch_size=batch_size, lr=lr,
-                             weight_decay=weight_decay, seed=seed, device=device, data=data,
-                             sets=tuple(overrides.items()), sampler=sampler, num_random=num_random,
-                             sandwich=not no_sandwich, distill=not no_distill, multires=not no_multires,
-                             zero_init=not no_zero_init, lr_decay=not no_lr_decay,
-                             checkpoint_every=checkpoint_every, recal_batches=recal_batches, quiet=quiet)
+        with Launch.from_env().alike():  # the same mistake on every process: printed once
+            overrides = _overrides(sets)
+            config = TrainConfig(mode=mode, epochs=epochs, steps=steps, batch_size=batch_size, lr=lr,
+                                 weight_decay=weight_decay, seed=seed, device=device, data=data,
+                                 sets=tuple(overrides.items()), sampler=sampler, num_random=num_random,
+                                 sandwich=not no_sandwich, distill=not no_distill, multires=not no_multires,
+                                 zero_init=not no_zero_init, lr_decay=not no_lr_decay,
+                                 checkpoint_every=checkpoint_every, recal_batches=recal_batches, quiet=quiet)
         _train(space_path, config, out_dir, resume)
 
     _run(body)
@@ -217,7 +220,10 @@ def train_cmd(space_path, mode, data, epochs, steps, out_dir, sets, batch_size, 
 def _train(space_path: str, config, out_dir: str, resume: bool) -> None:
     from .pipeline import compile as compile_space
     from .train import train
+    from .train.distributed import Launch
 
-    space = compile_space(space_path, **dict(config.sets))
+    with Launch.from_env().alike():
+        space = compile_space(space_path, **dict(config.sets))
     result = train(space, config, None, Path(out_dir), resume=resume)
-    click.echo(result.summary())
+    if result.rank == 0:
+        click.echo(result.summary())
