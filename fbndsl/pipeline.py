@@ -32,8 +32,8 @@ def compile(path: str | os.PathLike, *, fairness: Fairness | str = Fairness.INSE
     """
     fairness = Fairness(fairness)
     path = _find(path) if text is None else Path(path)
+    programs = resolve_pass.load(path, text)  # first: it reports an unreadable file as a user error
     source = path.read_text(encoding="utf-8") if text is None and path.is_file() else text
-    programs = resolve_pass.load(path, text)
     program = resolve_pass.resolve(programs, {k: _literal(v) for k, v in overrides.items()})
     ir = expand(program)
     _check(ir, verify)

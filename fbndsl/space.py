@@ -104,7 +104,10 @@ class Space:
         return self.cost_model(arch._dict())
 
     def min_arch(self, by: str = "macs") -> Arch:
-        """The architecture of least MACs (ties: fewest params), or least params with by='params'."""
+        """The architecture of least MACs (ties: fewest params), or least params with by='params'.
+
+        Remaining ties are broken on the fairness BatchNorm params (fewest here, most in max_arch), so an
+        extreme's cost never depends on the order in which the optimizer meets equal architectures."""
         return self._extreme(by, +1)
 
     def max_arch(self, by: str = "macs") -> Arch:
@@ -115,7 +118,7 @@ class Space:
         if key not in self._cache:
             first, second = {"macs": (0, 1), "params": (1, 0)}[by]
             self._cache[key] = Arch.of(optimum(self.cost_model, self.choices,
-                                               lambda v: (sign * v[first], sign * v[second])))
+                                               lambda v: (sign * v[first], sign * v[second], sign * v[2])))
         return self._cache[key]
 
     def cost_range(self) -> dict[str, tuple[int, int]]:

@@ -40,6 +40,11 @@ class _Registered:
     site: Span | None
 
 
+# The largest shipped space has under 4,000 nodes; far beyond that, an expansion is a blow-up
+# (operators that call each other twice, nested) and would otherwise run for hours.
+MAX_NODES = 200_000
+
+
 class Builder:
     def __init__(self) -> None:
         self.nodes: list[Node] = []
@@ -47,6 +52,9 @@ class Builder:
 
     def add(self, kind: OpKind, inputs, span: Span, ctx: Ctx, attrs: Mapping[str, Any] | None = None,
             input_conds=(), label: str | None = None, origin: Origin = Origin.WRITTEN) -> int:
+        if len(self.nodes) >= MAX_NODES:
+            raise NasError(ctx.site or span, f"the network expands to more than {MAX_NODES:,} operators",
+                           hint="look for operators that use another several times, nested, or huge repeats")
         node = Node(len(self.nodes), kind, tuple(inputs), attrs_of(attrs or {}), span, ctx.path,
                     ctx.cond, tuple(input_conds), label, origin)
         self.nodes.append(node)

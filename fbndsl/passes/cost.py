@@ -19,6 +19,7 @@ name = "cost"
 
 def build_cost_model(ir: SpaceIR) -> CostModel:
     order = {c.label: i for i, c in enumerate(ir.choices)}
+    conds = {c.label: c.cond for c in ir.choices}
     const = list(ZERO)
     tables: dict[tuple[str, ...], dict[tuple, list]] = {}
     for node in ir.nodes:
@@ -30,7 +31,7 @@ def build_cost_model(ir: SpaceIR) -> CostModel:
         if not node.cond and not sym.is_sym(cost):
             const = [a + b for a, b in zip(const, cost)]
             continue
-        _accumulate(tables, node, cost, order)
+        _accumulate(tables, node, cost, order, conds)
     terms = tuple(Term(labels, {k: tuple(v) for k, v in table.items()}) for labels, table in tables.items())
     return CostModel(tuple(const), terms)
 
@@ -49,9 +50,14 @@ def _node_cost(node: Node, ir: SpaceIR):
     return sym.lift(one, *attrs.values(), *shape_in, *shape_out)
 
 
-def _accumulate(tables, node: Node, cost, order) -> None:
+def _accumulate(tables, node: Node, cost, order, conds) -> None:
+    # A choice is set only when its own condition holds, so the parts of the node's condition that
+    # a choice it names implies are left out: a node nested in 100 optionals depends on one label.
+    implied = {pair for label, _ in node.cond for pair in conds.get(label, ())}
     allowed: dict[str, frozenset] = {}
     for label, vals in node.cond:
+        if (label, vals) in implied:
+            continue
         allowed[label] = allowed[label] & vals if label in allowed else vals
     labels = dict(sym.labels_of(cost))
     for label, vals in allowed.items():

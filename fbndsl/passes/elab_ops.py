@@ -11,7 +11,7 @@ from ..ir.graph import cond_and
 from ..ir.ops import PRIMITIVES, Act, OpKind, OpSpec, PType
 from ..syntax import ast
 from .builder import Builder, Ctx
-from .expr import evaluate, evaluate_set, truth
+from .expr import MAX_CHOICE_VALUES, evaluate, evaluate_set, truth
 
 MAX_CALL_DEPTH = 64
 
@@ -103,9 +103,9 @@ class OpExpander:
             raise NasError(positional[len(names)].span,
                            f"{what}() takes {len(names)} positional argument{'s' * (len(names) != 1)}"
                            f" ({sig}), got {len(positional)}")
-        for arg in c.args:
+        for i, arg in enumerate(c.args):
             if isinstance(arg, ast.PosArg):
-                named = next((a for a in c.args[:c.args.index(arg)] if not isinstance(a, ast.PosArg)), None)
+                named = next((a for a in c.args[:i] if not isinstance(a, ast.PosArg)), None)
                 if named is not None:
                     raise NasError(arg.span, "a positional argument cannot follow a named one",
                                    notes=(Note(named.span, f"'{named.name.name}' is named here"),),
@@ -134,6 +134,9 @@ class OpExpander:
 
     # -- choices --------------------------------------------------------------
     def choose(self, ch: ast.Choose, x: int, ctx: Ctx) -> int:
+        if len(ch.alts) > MAX_CHOICE_VALUES:
+            raise NasError(ch.span, f"a choice may have at most {MAX_CHOICE_VALUES} alternatives, "
+                           f"this one has {len(ch.alts)}")
         keys = [alt_key(a) for a in ch.alts]
         _no_duplicate_keys(ch.alts, keys)
         label = self.b.register(ctx.label(ch.label.name if ch.label else None), ChoiceKind.OP,

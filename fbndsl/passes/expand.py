@@ -7,8 +7,11 @@ a layer that can be skipped must keep its input's shape (checked by `infer_shape
 """
 from __future__ import annotations
 
+import contextlib
+
 from ..diagnostics import NasError
 from ..ir import sym
+from ..ir.choices import format_value
 from ..ir.graph import SpaceIR, cond_and
 from ..ir.ops import OpKind, PType
 from ..syntax import ast
@@ -21,6 +24,9 @@ from .resolve import Program
 name = "expand"
 INPUT_PARAMS = (("channels", PType.INT), ("resolution", PType.INT))
 MAX_LAYERS = 10_000
+# Values one elastic depth may take: each of its layers carries the set of depths that keep it, so the
+# IR grows as layers x values ({1..4096} would make 8 million entries).
+MAX_DEPTHS = 256
 
 
 def expand(program: Program) -> SpaceIR:
@@ -30,21 +36,32 @@ def expand(program: Program) -> SpaceIR:
     cells.ops = ops
     net = program.network
     ctx = Ctx(env=dict(program.params), labels="", path="")
-    outs = [_input(net, ops, ctx)]
+    with _depth_guard(net.body[0] if net.body else net):
+        outs = [_input(net, ops, ctx)]
     for stmt in net.body[1:]:
         if isinstance(stmt, ast.NetInput):
             raise NasError(stmt.span, "the network has one input, declared first")
-        if isinstance(stmt, ast.Layer):
-            lctx = ctx.child(labels=stmt.name.name, path=stmt.name.name, instance=stmt.name.name)
-            outs.append(_layer(stmt.chain, outs, ops, lctx))
-        else:
-            outs.extend(_stage(stmt, outs, ops, ctx))
-        if len(b.nodes) > 2_000_000:
-            raise NasError(stmt.span, "the network expands to more than 2,000,000 operators")
+        with _depth_guard(stmt):
+            if isinstance(stmt, ast.Layer):
+                lctx = ctx.child(labels=stmt.name.name, path=stmt.name.name, instance=stmt.name.name)
+                outs.append(_layer(stmt.chain, outs, ops, lctx))
+            else:
+                outs.extend(_stage(stmt, outs, ops, ctx))
     if len(outs) == 1:
         raise NasError(net.span, "the network has no layers after its input")
     name_ = net.name.name if net.name else _stem(program.file)
     return SpaceIR(name_, program.file, tuple(b.nodes), outs[-1], b.choice_points(), params=program.params)
+
+
+@contextlib.contextmanager
+def _depth_guard(stmt):
+    """Operators nested in operators (each file parsed fine) can still exhaust Python's stack."""
+    try:
+        yield
+    except RecursionError:
+        raise NasError(stmt.span, "this layer nests too deeply: operators, choices and parentheses inside "
+                       "each other thousands of levels deep", hint="flatten the nesting, e.g. with a stage "
+                       "of repeated layers") from None
 
 
 def _stem(file: str) -> str:
@@ -135,16 +152,24 @@ def _repeat(rep: ast.Repeat, outs: list[int], ops: OpExpander, sctx: Ctx, start:
 def _count(rep: ast.Repeat, ops: OpExpander, sctx: Ctx) -> tuple[int, int, str | None]:
     if isinstance(rep.count, ast.ElasticCount):
         values = ops.int_choice(rep.count.name, rep.count.values, rep.count.span, sctx)
-        vals = sorted(values.values()) if sym.is_sym(values) else [values]
-        if any(isinstance(v, bool) or not isinstance(v, int) for v in vals) or vals[0] < 1:
-            raise NasError(rep.count.values.span, f"a depth must be a whole number of at least 1, got {vals[0]}")
+        vals = list(values.values()) if sym.is_sym(values) else [values]
+        bad = next((v for v in vals if isinstance(v, bool) or not isinstance(v, int) or v < 1), None)
+        if bad is not None:
+            raise NasError(rep.count.values.span,
+                           f"a depth must be a whole number of at least 1, got {format_value(bad)}")
+        vals.sort()
+        if vals[-1] > MAX_LAYERS:
+            raise NasError(rep.count.values.span, f"at most {MAX_LAYERS} layers per repeat, got {vals[-1]}")
+        if len(vals) > MAX_DEPTHS:
+            raise NasError(rep.count.values.span, f"an elastic depth may take at most {MAX_DEPTHS} values, "
+                           f"this one takes {len(vals)}")
         label = values.labels[0] if sym.is_sym(values) else None
         return vals[0], vals[-1], label
     n = evaluate(rep.count, sctx.env)
     if sym.is_sym(n):
         raise NasError(rep.count.span, "an elastic repeat count is written `repeat depth in {2..4}: ...`")
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        raise NasError(rep.count.span, f"a repeat count must be a whole number of at least 0, got {n}")
+        raise NasError(rep.count.span, f"a repeat count must be a whole number of at least 0, got {format_value(n)}")
     if n > MAX_LAYERS:
         raise NasError(rep.count.span, f"at most {MAX_LAYERS} layers per repeat, got {n}")
     return n, n, None

@@ -32,6 +32,11 @@ class _TypeErr(Exception):
     pass
 
 
+# Sizes beyond 64 bits are always mistakes; bounding every value keeps each shape and cost formula
+# exact (no float overflow, no NaN) and every number printable.
+MAX_NUMBER = 2**63 - 1
+
+
 def _div(a, b):
     if b == 0:
         raise _TypeErr("division by zero")
@@ -53,6 +58,10 @@ def _mod(a, b):
 def _pow(a, b):
     if abs(b) > 64 or abs(a) > 2**32:
         raise _TypeErr("power too large")
+    if a == 0 and b < 0:
+        raise _TypeErr("division by zero")
+    if a < 0 and b != int(b):
+        raise _TypeErr(f"a negative number to a fractional power is not a real number: ({a}) ** {b}")
     return a ** b
 
 
@@ -100,7 +109,9 @@ def _kind(v) -> str:
 
 def evaluate(e: ast.Expr, env: Mapping[str, Any]) -> Any:
     """Value of e in env; a located NasError for unknown names, bad types, division by zero."""
-    if isinstance(e, ast.Num) or isinstance(e, ast.Bool):
+    if isinstance(e, ast.Num):
+        return bounded(e.value, e.span)
+    if isinstance(e, ast.Bool):
         return e.value
     if isinstance(e, ast.Name):
         if e.name not in env and e.name in ACTIVATION_NAMES:
@@ -125,18 +136,35 @@ def evaluate(e: ast.Expr, env: Mapping[str, Any]) -> Any:
 
 
 def _binary(e: ast.Binary, env) -> Any:
-    left = evaluate(e.left, env)
-    if e.op in (ast.BinOp.AND, ast.BinOp.OR):
-        right = evaluate(e.right, env)
-        if e.op == ast.BinOp.AND:
-            return _apply(e, lambda a, b: truth(a, e.left) and truth(b, e.right), left, right)
+    # `a + b + ... + z` nests to the left: walk that spine in a loop, so no sum is too long to evaluate.
+    spine = [e]
+    while isinstance(spine[-1].left, ast.Binary):
+        spine.append(spine[-1].left)
+    value = evaluate(spine[-1].left, env)
+    for node in reversed(spine):
+        value = _combine(node, value, evaluate(node.right, env))
+    return value
+
+
+def _combine(e: ast.Binary, left, right) -> Any:
+    if e.op == ast.BinOp.AND:
+        return _apply(e, lambda a, b: truth(a, e.left) and truth(b, e.right), left, right)
+    if e.op == ast.BinOp.OR:
         return _apply(e, lambda a, b: truth(a, e.left) or truth(b, e.right), left, right)
-    return _apply(e, _ARITH[e.op], left, evaluate(e.right, env))
+    return _apply(e, _ARITH[e.op], left, right)
+
+
+def bounded(v, span):
+    """v, if it is not a number beyond +-MAX_NUMBER (nor infinite); a located error otherwise."""
+    for x in v.values() if sym.is_sym(v) else (v,):
+        if isinstance(x, (int, float)) and not abs(x) <= MAX_NUMBER:
+            raise NasError(span, "number too large", hint=f"numbers are at most {MAX_NUMBER:,} (64 bits)")
+    return v
 
 
 def _apply(e, fn, *args):
     try:
-        return sym.lift(fn, *args)
+        return bounded(sym.lift(fn, *args), e.span)
     except _TypeErr as exc:
         raise NasError(e.span, str(exc)) from None
     except OverflowError:
@@ -164,9 +192,14 @@ def _call(e: ast.FuncCall, env) -> Any:
     return _apply(e, _checked(fn, name), *args)
 
 
+MAX_CHOICE_VALUES = 4096
+
+
 def evaluate_set(s: ast.SetExpr, env: Mapping[str, Any]) -> tuple:
     """The values of `{a, b}` or `{lo..hi step s}`: constants, distinct, in order."""
     if isinstance(s, ast.SetList):
+        if len(s.items) > MAX_CHOICE_VALUES:
+            raise NasError(s.span, f"a choice may have at most {MAX_CHOICE_VALUES} values")
         values = tuple(_static(evaluate(item, env), item) for item in s.items)
     else:
         lo, hi = (_int(evaluate(x, env), x) for x in (s.lo, s.hi))
@@ -175,12 +208,14 @@ def evaluate_set(s: ast.SetExpr, env: Mapping[str, Any]) -> tuple:
             raise NasError(s.step.span, f"step must be at least 1, got {step}")
         if hi < lo:
             raise NasError(s.span, f"empty range {{{lo}..{hi}}}: the upper bound is below the lower")
-        if (hi - lo) // step >= 4096:
-            raise NasError(s.span, "a choice may have at most 4096 values")
+        if (hi - lo) // step >= MAX_CHOICE_VALUES:
+            raise NasError(s.span, f"a choice may have at most {MAX_CHOICE_VALUES} values")
         values = tuple(range(lo, hi + 1, step))
-    dupes = [v for i, v in enumerate(values) if v in values[:i]]
-    if dupes:
-        raise NasError(s.span, f"value {dupes[0]} appears twice in this choice")
+    seen = set()
+    for v in values:
+        if v in seen:
+            raise NasError(s.span, f"value {v} appears twice in this choice")
+        seen.add(v)
     return values
 
 

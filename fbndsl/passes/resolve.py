@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import NasError, Note, Span, UserError, did_you_mean
-from ..ir.ops import PRIMITIVES
+from ..ir.choices import format_value
+from ..ir.ops import PRIMITIVES, Act, PType
 from ..syntax import ast
 from ..syntax.parse import parse
-from .expr import evaluate
+from .expr import ACTIVATION_NAMES, MAX_NUMBER, evaluate
 
 PRELUDE = Path(__file__).resolve().parent.parent / "prelude.nas"
 name = "resolve"
@@ -122,10 +123,15 @@ def _one_network(networks: list[ast.Network], main: str) -> ast.Network:
     return networks[0]
 
 
+_NO_CALLS = (ast.Num, ast.Bool, ast.Name, ast.Binary, ast.Not, ast.Neg, ast.IfElse, ast.FuncCall)
+
+
 def _calls(node):
-    """Every `Call` inside an AST node."""
+    """Every `Call` inside an AST node (arithmetic, however long, holds none)."""
     if isinstance(node, ast.Call):
         yield node
+    if isinstance(node, _NO_CALLS):
+        return
     if isinstance(node, tuple):
         for x in node:
             yield from _calls(x)
@@ -185,16 +191,14 @@ def _resolve_params(params: list[ast.Param], overrides: Mapping[str, str], main:
 
 
 def _override(nm: str, text: str, default, main: str):
-    value = parse_literal(text)
+    value = ACTIVATION_NAMES.get(text.strip()) if isinstance(default, Act) else parse_literal(text)
     if value is None or type(value) is not type(default) and not (
             isinstance(default, float) and type(value) is int):
-        want = {bool: "true or false", int: "an integer", float: "a number"}[type(default)]
-        raise UserError(f"--set {nm}={text}: expected {want} (the default in {main} is {_fmt(default)})")
+        want = {bool: "true or false", int: "an integer", float: "a number"}.get(type(default), PType.ACT.value)
+        raise UserError(f"--set {nm}={text}: expected {want} (the default in {main} is {format_value(default)})")
+    if isinstance(value, (int, float)) and not abs(value) <= MAX_NUMBER:
+        raise UserError(f"--set {nm}={text}: number too large (at most {MAX_NUMBER:,})")
     return value
-
-
-def _fmt(v) -> str:
-    return ("true" if v else "false") if isinstance(v, bool) else str(v)
 
 
 def parse_literal(text: str):

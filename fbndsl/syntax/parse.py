@@ -10,6 +10,7 @@ from ..diagnostics import NasError, Note, Span, register_source
 from . import ast
 from .grammar import parser
 
+_MAX_DIGITS = 100
 _BINOPS = {op.value: op for op in ast.BinOp}
 
 _TERMINAL_NAMES = {
@@ -320,6 +321,8 @@ class _ToAst(Transformer):
 
     # expressions
     def int_lit(self, meta, c):
+        if len(c[0]) > _MAX_DIGITS:  # too long for int(); evaluation bounds the shorter ones
+            raise NasError(self._span(meta), "number too large")
         return ast.Num(int(c[0]), self._span(meta))
 
     def float_lit(self, meta, c):
