@@ -42,21 +42,19 @@ def count(choices: Sequence[ChoicePoint]) -> int:
 
 
 def enumerate_archs(choices: Sequence[ChoicePoint]) -> Iterator[dict[str, Any]]:
-    """Every architecture, as a label -> value dict, in a deterministic order."""
-    def rec(i: int, arch: dict):
+    """Every architecture, as a label -> value dict, in a deterministic order (depth first, no recursion)."""
+    stack: list[tuple[int, tuple]] = [(0, ())]
+    while stack:
+        i, items = stack.pop()
         if i == len(choices):
-            yield dict(arch)
-            return
+            yield dict(items)
+            continue
         c = choices[i]
-        if not cond_holds(c.cond, arch):
-            yield from rec(i + 1, arch)
-            return
-        for v in c.values:
-            arch[c.label] = v
-            yield from rec(i + 1, arch)
-        del arch[c.label]
-
-    yield from rec(0, {})
+        if not cond_holds(c.cond, dict(items)):
+            stack.append((i + 1, items))
+            continue
+        for v in reversed(c.values):  # pushed in reverse, so popped in declaration order
+            stack.append((i + 1, items + ((c.label, v),)))
 
 
 def sample(choices: Sequence[ChoicePoint], rng: random.Random) -> dict[str, Any]:
