@@ -55,7 +55,12 @@ def _check(ir, verify: bool) -> None:
 def _literal(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
-    return str(v)
+    try:
+        return str(v)
+    except ValueError:  # an int too long to print: it could not be a parameter anyway
+        from .diagnostics import UserError
+
+        raise UserError("a parameter override is too large; numbers must stay below 2**63") from None
 
 
 SPACES_DIRS = (Path(__file__).resolve().parent / "spaces", Path(__file__).resolve().parent.parent / "spaces")
