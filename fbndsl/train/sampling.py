@@ -5,20 +5,22 @@ draws exactly the paths the uninterrupted run would have drawn.
 """
 from __future__ import annotations
 
+import abc
 import random
 
 from ..ir.choices import Arch
 from ..ir.graph import cond_holds
 
 
-class Sampler:
+class Sampler(abc.ABC):
     """Draws the list of paths of each step; `draw()` is the only thing the training loop calls."""
 
     def __init__(self, space, rng: random.Random):
         self.space, self.rng = space, rng
 
+    @abc.abstractmethod
     def draw(self) -> list[Arch]:
-        raise NotImplementedError
+        """The paths of the next step."""
 
 
 class UniformSampler(Sampler):
