@@ -10,7 +10,7 @@ A `NasError` carries a `Span` and renders like a compiler diagnostic::
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 _SOURCES: dict[str, str] = {}
 
@@ -106,10 +106,3 @@ def _quote(span: Span) -> list[str]:
 def did_you_mean(name: str, known) -> str | None:
     close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else None
-
-
-@dataclass
-class Report:
-    """Non-fatal findings of a pass (notes and warnings), printed by the CLI."""
-
-    items: list[NasError] = field(default_factory=list)

@@ -16,6 +16,7 @@ from typing import Any
 import torch
 from torch import fx, nn
 
+from ..ir import sym
 from ..ir.choices import Arch
 from ..ir.graph import Node, SpaceIR, cond_holds
 from ..ir.ops import OpKind
@@ -71,7 +72,7 @@ class Supernet(nn.Module):
         """(channels, height, width) the selected subnet expects: the resolution is part of the arch."""
         values = (arch or self.arch)._dict()
         shape = self.ir.shapes[self.ir.nodes[0].id]
-        return tuple(d.at(values) if hasattr(d, "labels") else d for d in shape)
+        return tuple(sym.value_at(d, values) for d in shape)
 
     def forward(self, x: torch.Tensor, arch=None) -> torch.Tensor:
         if arch is not None:

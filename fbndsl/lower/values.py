@@ -8,24 +8,20 @@ from ..ir import sym
 from ..ir.graph import Node, SpaceIR
 
 
-def at(value, arch: Mapping[str, Any]):
-    return value.at(arch) if sym.is_sym(value) else value
-
-
 def maximum(value):
     return max(value.values()) if sym.is_sym(value) else value
 
 
 def node_attrs(node: Node, arch: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: at(v, arch) for k, v in node.attrs}
+    return {k: sym.value_at(v, arch) for k, v in node.attrs}
 
 
 def in_shape(ir: SpaceIR, node: Node, arch: Mapping[str, Any]) -> tuple[int, int, int]:
-    return tuple(at(d, arch) for d in ir.shapes[node.inputs[0]])
+    return tuple(sym.value_at(d, arch) for d in ir.shapes[node.inputs[0]])
 
 
 def out_shape(ir: SpaceIR, node: Node, arch: Mapping[str, Any]) -> tuple[int, int, int]:
-    return tuple(at(d, arch) for d in ir.shapes[node.id])
+    return tuple(sym.value_at(d, arch) for d in ir.shapes[node.id])
 
 
 def max_over(fn, *args) -> Any:

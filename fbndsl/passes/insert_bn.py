@@ -53,7 +53,7 @@ def insert_bn(ir: SpaceIR, mode: Fairness = Fairness.INSERT) -> tuple[SpaceIR, F
             last = by_id[src]
             if _ends_with_bn(last, by_id) or _is_zero(last, by_id):
                 continue
-            findings.setdefault((node.label, key), Finding(node.label, key, _last_kind(last, by_id), last.span))
+            findings.setdefault((node.label, key), Finding(node.label, key, _last_kind(last), last.span))
             wanted[src] = node
     unfair = tuple(findings.values())
     report = FairnessReport(mode, len(candidates), unfair, len(wanted) if mode is Fairness.INSERT else 0)
@@ -77,7 +77,7 @@ def _is_zero(node: Node, by_id) -> bool:
     return node.kind == OpKind.ZERO
 
 
-def _last_kind(node: Node, by_id) -> str:
+def _last_kind(node: Node) -> str:
     if node.kind == OpKind.SELECT:
         return f"the {node.attr.get('reason', 'choice')} choice '{node.label}'"
     return node.kind.value if node.kind != OpKind.INPUT else "its input (an identity edge)"
