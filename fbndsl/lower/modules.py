@@ -7,6 +7,8 @@ return a `static()` copy of exactly that slice (for extraction).
 """
 from __future__ import annotations
 
+import functools
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -265,6 +267,30 @@ class ElasticFactorizedReduce(nn.Module):
         return S.FactorizedReduce(self.conv1.static(), self.conv2.static(), self.bn.static())
 
 
+def window_mean(x: torch.Tensor, k: int, stride: int, pad: int) -> torch.Tensor:
+    """`F.avg_pool2d(x, k, stride, pad, count_include_pad=False)`, computed as a depthwise convolution with a
+    kernel of ones divided by each window's count of real (unpadded) pixels.
+
+    Same values (up to summation order, ~1e-7 relative), several times faster on the CPU: PyTorch's CPU
+    avg_pool2d with count_include_pad=False and its backward are scalar loops (5 ms forward and 5 ms backward for
+    a 64x16x32x32 batch, against 1.5 ms and 2.5 ms here), and NAS-Bench-201 or DARTS supernets pool on every
+    edge, so the pooling alone took a third of a BatchNorm-only training step. Used for training only: in
+    evaluation the supernet computes bit for bit what its extracted subnets (nn.AvgPool2d) compute.
+    """
+    channels, (h, w) = x.shape[1], x.shape[-2:]
+    ones = x.new_ones(channels, 1, k, k)
+    sums = F.conv2d(x, ones, stride=stride, padding=pad, groups=channels)
+    return sums * _inverse_counts(h, w, k, stride, pad, x.dtype, x.device)
+
+
+@functools.lru_cache(maxsize=256)
+def _inverse_counts(h: int, w: int, k: int, stride: int, pad: int, dtype, device) -> torch.Tensor:
+    """1 / (number of unpadded pixels in each output window), shaped 1 x 1 x H' x W'."""
+    ones = torch.ones(1, 1, h, w, dtype=dtype, device=device)
+    counts = F.conv2d(ones, torch.ones(1, 1, k, k, dtype=dtype, device=device), stride=stride, padding=pad)
+    return counts.reciprocal_()
+
+
 class Pool(nn.Module):
     """Average (padding not counted, as NAS-Bench-201 and DARTS) or max pooling with an elastic kernel."""
 
@@ -277,7 +303,9 @@ class Pool(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         c = self.cfg
-        if self.kind == "avg":
+        if self.kind == "avg" and self.training and torch.is_grad_enabled():
+            return window_mean(x, c["k"], c["stride"], c["pad"])  # training: the same mean, a faster backward
+        if self.kind == "avg":  # evaluation: exactly what the extracted, static subnet computes
             return F.avg_pool2d(x, c["k"], c["stride"], c["pad"], count_include_pad=False)
         return F.max_pool2d(x, c["k"], c["stride"], c["pad"])
 

@@ -50,4 +50,11 @@ def train(space, config: TrainConfig, data=None, out_dir="run", *, resume: bool 
     return run(space, config, data, out_dir, resume=resume, on_step=on_step)
 
 
-__all__ = ["train", "TrainConfig", "TrainResult", "Mode", "SamplerKind", "DEFAULT_LR"]
+def load_run(run_dir, device="cpu"):
+    """(space, supernet, config) of a finished or interrupted `fbndsl train` run; see `trained.load_run`."""
+    from .trained import load_run as load
+
+    return load(run_dir, device)
+
+
+__all__ = ["train", "load_run", "TrainConfig", "TrainResult", "Mode", "SamplerKind", "DEFAULT_LR"]

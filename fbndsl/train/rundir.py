@@ -72,7 +72,8 @@ class RunDir:
         self.path.mkdir(parents=True, exist_ok=True)
         atomic_write_text(self.path / "space.nas", _source(space))
         record = {"config": config.to_json(), "space": {"file": str(space.file), "name": space.name,
-                  "sha256": space.source_sha256, "params": run_identity(space, config)["space_params"]},
+                  "sha256": space.source_sha256, "params": run_identity(space, config)["space_params"],
+                  "fairness": space.fairness.mode.value},
                   "fbndsl_version": __version__}
         atomic_write_text(self.config, json.dumps(record, indent=1) + "\n")
         atomic_write_text(self.metrics, "")

@@ -1,0 +1,125 @@
+"""`IndicatorContext`: what every measurement of a search shares, built once per search.
+
+It holds the trained supernet, a separately built network at initialisation (for the zero-cost proxies), and
+fixed batches: training batches that recalibrate BatchNorm, one training batch per Monte-Carlo BatchNorm pass,
+the held-out images, and NASWOT's batch. Fixing them once makes every architecture see the same data (so
+differences between architectures are not sampling noise) and makes `measure` a function of the seed.
+"""
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..data.seeding import mix
+from ..diagnostics import UserError
+from ..ir.choices import Arch
+
+if TYPE_CHECKING:
+    import torch
+
+    from ..data import Data
+    from ..lower import Supernet
+    from ..space import Space
+
+# Separate random streams, so that e.g. changing mc_samples does not change the recalibration batches.
+RECAL_STREAM, MC_STREAM, NASWOT_STREAM = 0x5EC1, 0x3C8A, 0x3A5D
+
+# Defaults sized so that all nine indicators of a NAS-Bench-201 architecture take about 4 s on one CPU thread;
+# see docs/indicators.md, "Cost". FBN-NAS' own settings are larger (recal 20 batches, 10 MC passes).
+RECAL_BATCHES, EVAL_IMAGES, MC_SAMPLES, BATCH_SIZE, NASWOT_BATCH = 20, 1000, 10, 64, 64
+
+
+@dataclass(frozen=True)
+class IndicatorContext:
+    space: Space
+    supernet: Supernet | None        # BN-only trained; None: only the indicators at initialisation and cost
+    init_net: Supernet               # the seeded, untrained supernet: NASWOT and synflow (zero-cost proxies)
+    recal: tuple[torch.Tensor, ...]  # training inputs that recalibrate BatchNorm (data resolution, on device)
+    mc_batches: tuple[torch.Tensor, ...]  # one training batch per Monte-Carlo BatchNorm pass
+    held_out: tuple[torch.Tensor, torch.Tensor]  # (images, labels) from the data's test split
+    naswot_images: torch.Tensor      # NASWOT's one batch (training images)
+    seed: int = 0
+    device: Any = "cpu"
+
+    def __post_init__(self) -> None:
+        assert self.recal and len(self.mc_batches) >= 2, "validated by build()"
+        assert len(self.held_out[0]) == len(self.held_out[1]) >= 1
+
+    @property
+    def mc_samples(self) -> int:
+        return len(self.mc_batches)
+
+    @classmethod
+    def build(cls, space: Space, supernet: Supernet | None, data: Data | None, *, device="cpu", seed: int = 0,
+              recal_batches: int = RECAL_BATCHES, eval_images: int = EVAL_IMAGES, mc_samples: int = MC_SAMPLES,
+              batch_size: int = BATCH_SIZE, naswot_batch: int = NASWOT_BATCH) -> IndicatorContext:
+        """Draw the context's batches from `data` (None: the built-in digits) with `seed`, and build the network
+        at initialisation. The held-out set is the first `eval_images` images of the data's test split (all of
+        them when it has fewer). `supernet` is moved to `device`."""
+        _check_settings(recal_batches=recal_batches, eval_images=eval_images, mc_samples=mc_samples,
+                        batch_size=batch_size, naswot_batch=naswot_batch)
+        import torch
+
+        from ..data import load
+        from ..train.setup import check_data_fits
+
+        data = load("digits", augment=True, seed=seed) if data is None else data
+        check_data_fits(space, data)
+        device = torch.device(device)
+        to = lambda xs: tuple(x.to(device) for x in xs)
+        return cls(space=space, supernet=supernet.to(device) if supernet is not None else None,
+                   init_net=init_network(space, seed).to(device),
+                   recal=to(train_batches(data, batch_size, mix(seed, RECAL_STREAM), recal_batches)),
+                   mc_batches=to(train_batches(data, batch_size, mix(seed, MC_STREAM), mc_samples)),
+                   held_out=to(held_out(data, eval_images)),
+                   naswot_images=train_batches(data, naswot_batch, mix(seed, NASWOT_STREAM), 1)[0].to(device),
+                   seed=seed, device=device)
+
+    def as_arch(self, arch: Arch | str | Mapping[str, Any]) -> Arch:
+        if isinstance(arch, Arch):
+            return arch
+        return self.space.parse_arch(arch) if isinstance(arch, str) else self.space.arch(arch)
+
+
+def _check_settings(**settings: int) -> None:
+    least = {"mc_samples": 2, "batch_size": 2}  # a variance needs two passes; BatchNorm, two images
+    for name, value in settings.items():
+        low = least.get(name, 1)
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise UserError(f"{name} must be an integer of at least {low}, not {value!r}")
+
+
+def init_network(space: Space, seed: int) -> Supernet:
+    """The supernet as `fbndsl train` initialises it for `seed` (torch seeded, then lowered), without touching
+    the caller's random state."""
+    import torch
+
+    from ..lower import lower
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return lower(space)
+
+
+def train_batches(data: Data, batch_size: int, seed: int, count: int) -> list[torch.Tensor]:
+    """`count` shuffled, augmented full training batches (inputs only), continuing into later epochs if one
+    epoch has fewer."""
+    from ..data import epoch_loader
+
+    if batch_size > len(data.train):
+        raise UserError(f"batch_size {batch_size} is larger than the training set of {data.name} "
+                        f"({len(data.train)} images)")
+    epochs = (epoch_loader(data.train, batch_size=batch_size, seed=seed, epoch=e, drop_last=True)
+              for e in itertools.count())
+    return [x for x, _ in itertools.islice(itertools.chain.from_iterable(epochs), count)]
+
+
+def held_out(data: Data, count: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The first `count` images of the test split, in order, and their labels."""
+    import torch
+
+    n = min(count, len(data.test))
+    items = [data.test[i] for i in range(n)]
+    return torch.stack([x for x, _ in items]), torch.tensor([y for _, y in items], dtype=torch.int64)

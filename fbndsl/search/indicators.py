@@ -1,0 +1,106 @@
+"""The indicators a search can rank architectures by, and `measure`, which computes them for one architecture.
+
+The FBN-NAS composite performance indicator (CPI) combines three measurements on a BN-only-trained fair
+supernet: expressivity, trainability and uncertainty. The baselines (BN-NAS' gamma, NASWOT, synflow, parameter
+count, MACs) go through the same `measure`, so one run compares them all. docs/indicators.md gives every
+definition and formula.
+
+This module imports no torch (`fbndsl search --help` must start fast); `measure` imports the measuring code.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from ..diagnostics import UserError, did_you_mean
+
+if TYPE_CHECKING:
+    from .context import IndicatorContext
+
+
+class Indicator(Enum):
+    CPI = "cpi"
+    EXPRESSIVITY = "expressivity"
+    TRAINABILITY = "trainability"
+    UNCERTAINTY = "uncertainty"
+    GAMMA = "gamma"
+    NASWOT = "naswot"
+    SYNFLOW = "synflow"
+    PARAMS = "params"
+    MACS = "macs"
+
+    @property
+    def higher_is_better(self) -> bool:
+        """CPI is an average rank (1 = best) and uncertainty a variance: lower is better for those two."""
+        return self not in (Indicator.CPI, Indicator.UNCERTAINTY)
+
+    @property
+    def components(self) -> tuple[Indicator, ...]:
+        """The measured indicators this one is made of: CPI's three, else itself."""
+        if self is Indicator.CPI:
+            return (Indicator.EXPRESSIVITY, Indicator.TRAINABILITY, Indicator.UNCERTAINTY)
+        return (self,)
+
+    @property
+    def needs_trained_supernet(self) -> bool:
+        return self in _TRAINED or self is Indicator.CPI
+
+    @property
+    def description(self) -> str:
+        return _DESCRIPTIONS[self]
+
+
+_TRAINED = frozenset({Indicator.EXPRESSIVITY, Indicator.TRAINABILITY, Indicator.UNCERTAINTY, Indicator.GAMMA})
+
+_DESCRIPTIONS = {
+    Indicator.CPI: "FBN-NAS composite: mean rank of expressivity, trainability, uncertainty over the pool (1 = best)",
+    Indicator.EXPRESSIVITY: "top-1 accuracy on held-out images with the supernet's weights, BN recalibrated",
+    Indicator.TRAINABILITY: "mean |gamma| / sigma over the subnet's BatchNorms (the BN Lipschitz scale)",
+    Indicator.UNCERTAINTY: "Monte-Carlo BatchNorm predictive variance on held-out images (lower is better)",
+    Indicator.GAMMA: "BN-NAS: mean |gamma| of the BatchNorm after each chosen operator",
+    Indicator.NASWOT: "NASWOT: log-determinant of the ReLU activation-code kernel at initialisation",
+    Indicator.SYNFLOW: "synflow: synaptic flow through |weights| at initialisation",
+    Indicator.PARAMS: "parameter count (analytic cost model)",
+    Indicator.MACS: "multiply-accumulates (analytic cost model, at the arch's resolution)",
+}
+assert set(_DESCRIPTIONS) == set(Indicator)
+
+
+def parse_indicator(text: str | Indicator) -> Indicator:
+    """An indicator from its name (case-insensitive); a bad name is a one-line UserError listing the valid ones."""
+    if isinstance(text, Indicator):
+        return text
+    name = str(text).strip().lower()
+    try:
+        return Indicator(name)
+    except ValueError:
+        names = [i.value for i in Indicator]
+        hint = did_you_mean(name, names)
+        raise UserError(f"unknown indicator '{text}'" + (f" ({hint})" if hint else "")
+                        + f"; valid indicators: {', '.join(names)}") from None
+
+
+def base_indicators(indicators: Iterable[Indicator | str]) -> tuple[Indicator, ...]:
+    """The indicators to measure for `indicators`: CPI expanded to its components, duplicates dropped, in the
+    enum's order (so a record's keys never depend on how the request was spelled)."""
+    wanted = {c for i in indicators for c in parse_indicator(i).components}
+    return tuple(i for i in Indicator if i in wanted)
+
+
+def measure(ctx: IndicatorContext, arch, indicators: Iterable[Indicator | str]) -> dict[Indicator, float]:
+    """Raw values of the base indicators `indicators` asks for (CPI expands to its three components; a CPI
+    value is never stored: it is relative to a pool, see `ranking.scores`).
+
+    `arch` is an `Arch`, its text in any notation, or a label -> value mapping. The BatchNorms are recalibrated
+    once for the arch before the trained-supernet indicators; the result is a function of the context's seed.
+    """
+    requested = [parse_indicator(i) for i in indicators]
+    trained = [i for i in requested if i.needs_trained_supernet]
+    if trained and ctx.supernet is None:
+        untrained = ", ".join(i.value for i in Indicator if not i.needs_trained_supernet)
+        raise UserError(f"indicator '{trained[0].value}' needs a trained supernet; without one only "
+                        f"{untrained} can be measured")
+    from .measures import measure_all
+
+    return measure_all(ctx, ctx.as_arch(arch), base_indicators(requested))

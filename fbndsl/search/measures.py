@@ -1,0 +1,58 @@
+"""The measuring side of `indicators.measure`: one function per base indicator, and the order of work.
+
+Imported only when something is measured (it imports torch). Every function takes (ctx, arch, calibrated),
+where `calibrated` is the trained supernet's recalibration for the arch (None when no trained-supernet
+indicator is asked for).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+
+from ..ir.choices import Arch
+from .calibrate import Calibrated, calibrate
+from .context import IndicatorContext
+from .cost_proxies import macs, params
+from .expressivity import expressivity
+from .gamma import gamma
+from .indicators import Indicator
+from .naswot import naswot
+from .synflow import synflow
+from .trainability import trainability
+from .uncertainty import uncertainty
+
+Measure = Callable[[IndicatorContext, Arch, "Calibrated | None"], float]
+
+MEASURES: dict[Indicator, Measure] = {
+    Indicator.EXPRESSIVITY: expressivity,
+    Indicator.TRAINABILITY: trainability,
+    Indicator.UNCERTAINTY: uncertainty,
+    Indicator.GAMMA: gamma,
+    Indicator.NASWOT: naswot,
+    Indicator.SYNFLOW: synflow,
+    Indicator.PARAMS: params,
+    Indicator.MACS: macs,
+}
+assert set(MEASURES) == {c for i in Indicator for c in i.components}
+
+
+def measure_all(ctx: IndicatorContext, arch: Arch, base: tuple[Indicator, ...]) -> dict[Indicator, float]:
+    """Each base indicator of `base` for `arch`. Torch's random state is seeded from ctx.seed for the call (and
+    the caller's restored), so dropout in a recalibration pass draws the same masks whatever was measured
+    before: the values are a function of (context, arch)."""
+    net = ctx.supernet
+    was_training = net.training if net is not None else False
+    with torch.random.fork_rng(devices=_cuda_devices(ctx.device)):
+        torch.manual_seed(ctx.seed)
+        try:
+            cal = calibrate(ctx, arch) if any(i.needs_trained_supernet for i in base) else None
+            return {i: float(MEASURES[i](ctx, arch, cal)) for i in base}
+        finally:
+            if net is not None:
+                net.train(was_training)
+
+
+def _cuda_devices(device) -> list[int]:
+    device = torch.device(device)
+    return [device.index or 0] if device.type == "cuda" else []

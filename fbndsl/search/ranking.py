@@ -1,0 +1,56 @@
+"""Ranks, scores and orders of measured architectures (pure Python: no torch).
+
+Ranks are 1 = best; tied values share the average of the ranks they span (fractional ranking, as Kendall's and
+Spearman's statistics use), and NaN (a failed or undefined measurement) ranks after every number. CPI is
+relative: an architecture's CPI is the mean of its three component ranks within the pool it is ranked in, so
+it changes when the pool does; re-rank the final candidates together.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+from .indicators import Indicator
+
+
+def ranks(values: Sequence[float], higher_is_better: bool) -> list[float]:
+    """The rank of each value among `values`: 1 = best, ties share their average rank, NaN ranks last."""
+    keys = [_rank_key(v, higher_is_better) for v in values]
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    out = [0.0] * len(keys)
+    start = 0
+    while start < len(order):
+        end = start
+        while end + 1 < len(order) and keys[order[end + 1]] == keys[order[start]]:
+            end += 1
+        for i in order[start:end + 1]:
+            out[i] = (start + end) / 2 + 1  # the mean of ranks start+1 .. end+1
+        start = end + 1
+    return out
+
+
+def _rank_key(value: float, higher_is_better: bool) -> tuple[int, float]:
+    if math.isnan(value):
+        return (1, 0.0)  # after every number; all NaNs tie
+    return (0, -value if higher_is_better else value)
+
+
+def scores(records: Sequence[Mapping[Indicator, float]], indicator: Indicator) -> list[float]:
+    """Per record: the raw value, or for CPI the mean of its three component ranks over all of `records`."""
+    if indicator is not Indicator.CPI:
+        return [_value(r, indicator, i) for i, r in enumerate(records)]
+    columns = [ranks([_value(r, c, i) for i, r in enumerate(records)], c.higher_is_better)
+               for c in indicator.components]
+    return [math.fsum(col[i] for col in columns) / len(columns) for i in range(len(records))]
+
+
+def order(records: Sequence[Mapping[Indicator, float]], indicator: Indicator) -> list[int]:
+    """Indices of `records`, best first; equal scores keep their order in `records`."""
+    r = ranks(scores(records, indicator), indicator.higher_is_better)
+    return sorted(range(len(records)), key=lambda i: (r[i], i))
+
+
+def _value(record: Mapping[Indicator, float], indicator: Indicator, index: int) -> float:
+    if indicator not in record:
+        raise KeyError(f"record {index} has no '{indicator.value}' value (measure it first)")
+    return float(record[indicator])

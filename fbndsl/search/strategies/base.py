@@ -1,0 +1,91 @@
+"""What every strategy shares: the evaluated `Entry`, the `Search` a strategy drives, the `Strategy` base.
+
+A strategy only proposes architectures and reads scores. It never builds a network, never measures, and never
+sees an architecture over the budget: `Search.evaluate` (the driver's) measures, caches and records, and the
+`Search` hands out only architectures the analytic cost model has already admitted. A strategy is
+deterministic given the search's random stream and the scores it reads; that is what lets an interrupted
+search resume by replaying its proposals against the recorded results (see `driver`).
+"""
+from __future__ import annotations
+
+import random
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, ClassVar, Protocol
+
+from ...ir.choices import Arch
+
+
+class StrategyKind(Enum):
+    RANDOM = "random"
+    EVOLUTION = "evolution"
+    COARSE_TO_FINE = "coarse-to-fine"
+    EXHAUSTIVE = "exhaustive"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One evaluated architecture: its cost at the space's declared resolution and its indicator values."""
+
+    arch: Arch
+    macs: int
+    params: int
+    values: Mapping[Any, float]  # indicator -> raw value (CPI appears as its three components)
+
+
+class Search(Protocol):
+    """The driver's side of a search, as a strategy sees it."""
+
+    space: Any
+    rng: random.Random
+    evals: int  # new evaluations this search may make in all
+
+    @property
+    def done(self) -> bool:
+        """The evaluation budget is spent (or the space is exhausted): stop proposing."""
+
+    @property
+    def pool(self) -> Sequence[Entry]:
+        """Every architecture evaluated so far, in the order of evaluation."""
+
+    def evaluate(self, arch: Arch) -> int:
+        """Measure `arch` (or find it, when already evaluated): its index in `pool`. `arch` must be within the
+        budget."""
+
+    def goodness(self) -> Sequence[float]:
+        """One number per pool entry, higher is better, ranked across the whole pool as it is now."""
+
+    def feasible(self, arch: Arch) -> bool:
+        """Within the budget, by the analytic cost model."""
+
+    def random_feasible(self) -> Arch:
+        """A uniformly sampled architecture within the budget (rejection, a bounded number of tries)."""
+
+    def mutate_feasible(self, arch: Arch, changes: int = 1) -> Arch:
+        """`arch` with `changes` successive one-choice mutations, within the budget."""
+
+
+class Strategy(ABC):
+    """Proposes architectures to a `Search` until it is done (or the strategy has nothing more to propose)."""
+
+    kind: ClassVar[StrategyKind]
+
+    @abstractmethod
+    def run(self, search: Search) -> None: ...
+
+    def check(self, space, evals: int | None) -> None:
+        """One-line `UserError` when the strategy cannot search `space` (before anything is trained)."""
+
+
+def best_index(search: Search, candidates: Sequence[int]) -> int:
+    """The pool index among `candidates` with the best goodness (the earliest on ties: deterministic)."""
+    good = search.goodness()
+    return max(candidates, key=lambda i: (good[i], -i))
+
+
+def top_indices(search: Search, k: int) -> list[int]:
+    """The k best pool indices, best first (earlier evaluations first on ties)."""
+    good = search.goodness()
+    return sorted(range(len(good)), key=lambda i: (-good[i], i))[:k]

@@ -1,0 +1,42 @@
+"""Regularised (aging) evolution (Real et al., AAAI 2019).
+
+A population of `population` architectures, the first drawn at random. Each cycle draws `sample` members at
+random, mutates one choice of the best of them, evaluates the child, adds it, and removes the *oldest* member,
+not the worst: every architecture dies young, so one lucky score cannot stay in the population for ever, which
+matters here because indicator scores of a shared-weight supernet are noisy. "Best" is the indicator's rank
+across the whole evaluated pool, recomputed every cycle (CPI ranks are relative to the pool).
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ...diagnostics import UserError
+from .base import Search, Strategy, StrategyKind, best_index
+
+
+@dataclass(frozen=True)
+class Evolution(Strategy):
+    kind: ClassVar[StrategyKind] = StrategyKind.EVOLUTION
+    population: int = 20
+    sample: int = 5
+
+    def __post_init__(self) -> None:
+        if self.population < 2 or not 1 <= self.sample <= self.population:
+            raise UserError(f"evolution: population {self.population} and sample {self.sample}: need a population "
+                            f"of at least 2 and 1 <= sample <= population")
+
+    def population_size(self, evals: int) -> int:
+        """At most half the evaluations, so that a short search still spends half of them evolving."""
+        return max(2, min(self.population, evals // 2))
+
+    def run(self, search: Search) -> None:
+        # pool indices, oldest first; appending to a full deque drops its oldest member: the aging
+        population: deque[int] = deque(maxlen=self.population_size(search.evals))
+        while len(population) < population.maxlen and not search.done:
+            population.append(search.evaluate(search.random_feasible()))
+        while not search.done:
+            members = search.rng.sample(list(population), min(self.sample, len(population)))
+            parent = search.pool[best_index(search, members)].arch
+            population.append(search.evaluate(search.mutate_feasible(parent)))
