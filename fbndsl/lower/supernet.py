@@ -110,6 +110,7 @@ def subnet_graph(ir: SpaceIR, arch: Arch, target) -> fx.Graph:
     values = arch._dict()
     g = fx.Graph()
     env: dict[int, fx.Node] = {}
+    zeros: set[int] = set()  # nodes whose output is all zeros ('none' operators, passed on by selects)
     for node in ir.nodes:
         if not cond_holds(node.cond, values):
             continue
@@ -119,18 +120,36 @@ def subnet_graph(ir: SpaceIR, arch: Arch, target) -> fx.Graph:
         elif node.kind in (OpKind.SELECT, OpKind.IDENTITY):
             assert len(inputs) == 1, node
             env[node.id] = env[inputs[0]]
+            if inputs[0] in zeros:
+                zeros.add(node.id)
         elif node.kind is OpKind.ADD:
-            out = env[inputs[0]]
-            for i in inputs[1:]:
+            # adding zeros changes nothing: skip them (and, below, the dead 'none' modules that made them), so
+            # that a NAS-Bench-201 or DARTS subnet does not pay for its 'none' edges in forward or backward
+            terms = [i for i in inputs if i not in zeros] or inputs[:1]
+            out = env[terms[0]]
+            for i in terms[1:]:
                 out = g.call_function(operator.add, (out, env[i]))
             env[node.id] = out
+            if terms[0] in zeros:
+                zeros.add(node.id)
         elif node.kind is OpKind.CONCAT:
             env[node.id] = g.call_function(torch.cat, (tuple(env[i] for i in inputs), 1))
         else:
             env[node.id] = g.call_module(target(node), (env[inputs[0]],))
+            if node.kind is OpKind.ZERO:
+                zeros.add(node.id)
     g.output(env[ir.output])
+    _erase_unused(g, {env[i] for i in zeros if env[i].op == "call_module"})
     g.lint()
     return g
+
+
+def _erase_unused(g: fx.Graph, candidates: set[fx.Node]) -> None:
+    """Erase the 'none' modules whose zeros no add needs any more (one 'none' may have fed another)."""
+    while dead := {n for n in candidates if not n.users}:
+        for n in dead:
+            g.erase_node(n)
+        candidates -= dead
 
 
 def _active_inputs(node: Node, values) -> list[int]:
