@@ -227,3 +227,173 @@ def _train(space_path: str, config, out_dir: str, resume: bool) -> None:
     result = train(space, config, None, Path(out_dir), resume=resume)
     if result.rank == 0:
         click.echo(result.summary())
+
+
+SEARCH_EPILOG = (
+    "Trains a BN-only supernet into DIR/supernet (FBN-NAS; or loads --supernet RUN_DIR), then searches: "
+    "random sampling, aging evolution, BigNAS coarse-to-fine, or exhaustive enumeration. Budgets take K/M/G "
+    "suffixes and are checked with the analytic cost model at the space's declared input resolution before "
+    "anything is evaluated. DIR gets results.json (written after every evaluation; --resume continues it) and "
+    "search.png. See docs/search.md.")
+
+
+class _SearchCommand(click.Command):
+    """`fbndsl search` reports a bad flag (click's usage errors) as one line with exit status 1, as its own."""
+
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            click.echo(f"error: {exc.format_message()}", err=True)
+            ctx.exit(1)
+
+
+@main.command("search", cls=_SearchCommand, epilog=SEARCH_EPILOG)
+@click.option("--space", "space_path", required=True, metavar="SPACE.nas", help="The space (a path or a shipped name).")
+@click.option("--out", "out_dir", required=True, type=click.Path(), metavar="DIR", help="Where results go.")
+@click.option("--supernet", metavar="RUN_DIR", help="A trained supernet (the --out of `fbndsl train --mode bn-only`).")
+@click.option("--train-epochs", type=int, metavar="N", help="Train a BN-only supernet for N epochs [default: 3].")
+@click.option("--train-steps", type=int, metavar="N", help="Stop that training after N steps (smoke runs).")
+@click.option("--flops", metavar="B", help="MACs budget, e.g. 330M (K/M/G suffixes).")
+@click.option("--params", metavar="B", help="Parameter budget, e.g. 5M.")
+@click.option("--indicator", default="cpi", show_default=True, metavar="NAME",
+              help="cpi, expressivity, trainability, uncertainty, gamma, naswot, synflow, params, macs.")
+@click.option("--strategy", default="evolution", show_default=True, metavar="NAME",
+              help="evolution (aging), random, coarse-to-fine (BigNAS), exhaustive (small spaces).")
+@click.option("--evals", type=int, metavar="N", help="Architectures to evaluate [default: 30; exhaustive: all].")
+@click.option("--top", default=5, show_default=True, type=int, metavar="K", help="Architectures in the final table.")
+@click.option("--data", default="digits", show_default=True, metavar="SPEC",
+              help="cifar10:PATH, folder:PATH, or digits (built in, offline).")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a `param` of the space.")
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--device", default="auto", show_default=True, metavar="auto|cpu|cuda", help="auto: CUDA when available.")
+@click.option("--recal-batches", type=int, metavar="K", help="Batches that recalibrate BatchNorm per architecture.")
+@click.option("--eval-images", type=int, metavar="N", help="Held-out images for expressivity and uncertainty.")
+@click.option("--mc-samples", type=int, metavar="T", help="Monte-Carlo BatchNorm passes for uncertainty.")
+@click.option("--threads", default=1, show_default=True, type=int, metavar="N", help="CPU threads for torch.")
+@click.option("--resume", is_flag=True, help="Continue the search in DIR without evaluating anything again.")
+@click.option("--quiet", is_flag=True, help="No progress on stderr.")
+def search_cmd(space_path, out_dir, supernet, train_epochs, train_steps, flops, params, indicator, strategy, evals,
+               top, data, sets, seed, device, recal_batches, eval_images, mc_samples, threads, resume, quiet):
+    """Search a space for the best architectures within a MACs/params budget."""
+    def body():
+        from .search.command import Options, run
+
+        run(Options(space=space_path, out=out_dir, supernet=supernet, train_epochs=train_epochs,
+                    train_steps=train_steps, flops=flops, params=params, indicator=indicator, strategy=strategy,
+                    evals=evals, top=top, data=data, sets=tuple(_overrides(sets).items()), seed=seed, device=device,
+                    resume=resume, quiet=quiet, recal_batches=recal_batches, eval_images=eval_images,
+                    mc_samples=mc_samples, threads=threads))
+
+    _run(body)
+
+
+class _OneLineError(click.ClickException):
+    def show(self, file=None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+class _OneLineUsageErrors(click.Command):
+    """`fbndsl export` prints every mistake, a bad or missing flag included, as one line and exits 1."""
+
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            raise _OneLineError(exc.format_message()) from None
+
+
+EXPORT_EPILOG = (
+    "DIR gets model.py (standalone PyTorch, readable names, each layer's source line), weights.pt (with "
+    "--supernet: the subnet's weights sliced from the supernet after BatchNorm recalibration; BatchNorms inserted "
+    "by BN fairness are kept), model.onnx (dynamic batch) and arch.json (the arch, the space's sha256, --set "
+    "values, version, MACs, params). Without --supernet the architecture is exported as written, freshly "
+    "initialised, to be trained. See docs/export.md.")
+
+
+@main.command("export", cls=_OneLineUsageErrors, epilog=EXPORT_EPILOG)
+@click.option("--space", "space_path", required=True, metavar="SPACE.nas", help="The space (a path or a shipped name).")
+@click.option("--arch", help="The architecture (canonical text, JSON, or NAS-Bench-201/DARTS notation).")
+@click.option("--from", "from_path", metavar="RESULTS.json", help="Take the architecture from fbndsl search results.")
+@click.option("--rank", type=int, metavar="N", help="With --from: the rank to export [default: 1].")
+@click.option("--supernet", "supernet_dir", metavar="RUN_DIR",
+              help="Slice the weights from this fbndsl train run [default with --from: the results' supernet].")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a `param` of the space.")
+@click.option("--data", metavar="SPEC", help="BatchNorm recalibration data [default: the run's --data].")
+@click.option("--recal-batches", type=int, metavar="K",
+              help="Batches that recalibrate BatchNorm; 0 keeps the supernet's statistics [default: the run's].")
+@click.option("--out", "out_dir", required=True, metavar="DIR", help="The folder to write (created if needed).")
+@click.option("--no-onnx", is_flag=True, help="Do not write model.onnx.")
+def export_cmd(space_path, arch, from_path, rank, supernet_dir, sets, data, recal_batches, out_dir, no_onnx):
+    """Export one architecture of a space as standalone PyTorch source, weights, ONNX and arch.json."""
+    _run(lambda: _export(space_path, arch, from_path, rank, supernet_dir, _overrides(sets), data, recal_batches,
+                         Path(out_dir), not no_onnx))
+
+
+def _export(space_path, arch, from_path, rank, supernet_dir, overrides, data, recal_batches, out: Path, onnx):
+    from .data import parse_data_spec
+    from .export.results import check_space, read_ranked
+    from .pipeline import compile as compile_space
+
+    _check_export_flags(arch, from_path, rank, out)
+    ranked = read_ranked(from_path, 1 if rank is None else rank) if from_path else None
+    if ranked is not None:
+        arch, overrides = ranked.arch, {**ranked.sets, **overrides}  # an explicit --set wins
+        supernet_dir = supernet_dir or ranked.supernet
+    if supernet_dir is None and (data is not None or recal_batches is not None):
+        raise UserError("--data and --recal-batches recalibrate a supernet's BatchNorms; give --supernet RUN_DIR "
+                        "or drop them")
+    if data is not None:
+        parse_data_spec(data)  # a bad spec fails now, before anything slow
+    if recal_batches is not None and recal_batches < 0:
+        raise UserError(f"--recal-batches {recal_batches}: must be 0 (no recalibration) or more")
+    space = compile_space(space_path, **overrides)
+    if ranked is not None:
+        check_space(ranked, space)
+    click.echo(_exported(space, arch, out, supernet_dir, overrides, data, recal_batches, onnx), nl=False)
+
+
+def _check_export_flags(arch, from_path, rank, out: Path) -> None:
+    if (arch is None) == (from_path is None):
+        raise UserError("give the architecture with either --arch ARCH or --from RESULTS.json (one of them)")
+    if rank is not None and from_path is None:
+        raise UserError("--rank picks an architecture of --from RESULTS.json; give --from, or drop --rank")
+    if rank is not None and rank < 1:
+        raise UserError(f"--rank {rank}: ranks start at 1")
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out}: is a file, not a directory; choose another --out")
+
+
+def _exported(space, arch, out: Path, supernet_dir, overrides, data, recal_batches, onnx: bool) -> str:
+    from .export.bundle import export
+
+    if supernet_dir is None:
+        result = export(space, arch, out, None, None, onnx, sets=overrides)
+    else:
+        from .train import load_run
+
+        run = load_run(supernet_dir)
+        k = run.config.recal_batches if recal_batches is None else recal_batches
+        result = export(space, arch, out, run.supernet, data or run.config.data, onnx, recal_batches=k,
+                        batch_size=run.config.batch_size, seed=run.config.seed, data_epoch=run.config.epochs,
+                        sets=overrides, supernet_dir=str(supernet_dir))
+    return _export_summary(out, result)
+
+
+def _export_summary(out: Path, result) -> str:
+    rec = result.record
+    weights, recal = rec["weights"], rec["weights"]["recalibration"]
+    if weights["file"] is None:
+        how = "fresh init, no weights.pt"
+    else:
+        how = f"weights from {weights['supernet'] or 'the supernet'}" + (
+            f", BatchNorm recalibrated on {recal['batches']} batches of {recal['data']}" if recal else "")
+    kept = rec["params_exported"] - rec["params"]
+    extra = f" + {kept:,} in fairness BatchNorms" if kept else ""
+    return (f"{out}: {', '.join(p.name for p in result.files)}\narch:   {rec['arch']}\nMACs:   {rec['macs']:,}\n"
+            f"params: {rec['params']:,}{extra}   ({how})\n")
+
+
+from .cli_bench import bench  # noqa: E402
+
+main.add_command(bench)

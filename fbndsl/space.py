@@ -11,6 +11,7 @@ from .cost import count as counting
 from .cost.model import Cost, CostModel
 from .cost.optimize import optimum
 from .diagnostics import UserError, did_you_mean
+from .ir import dependence
 from .ir.choices import Arch, ChoicePoint, format_value
 from .ir.graph import SpaceIR, cond_holds
 from .passes.insert_bn import FairnessReport
@@ -97,6 +98,12 @@ class Space:
         return format_as(self, arch, notation)
 
     # -- cost -------------------------------------------------------------------
+    def reads_input(self, arch: Arch | Mapping[str, Any]) -> bool:
+        """Does the architecture's output depend on its input? Not when 'none' operators cut every path (see
+        `ir.dependence`): such a network computes a constant, and the search skips it."""
+        arch = arch if isinstance(arch, Arch) else self.arch(arch)
+        return dependence.reads_input(self.ir, arch._dict())
+
     def cost(self, arch: Arch | Mapping[str, Any]) -> Cost:
         """MACs and parameters of the architecture as written; fairness BNs reported apart."""
         if not isinstance(arch, Arch):

@@ -30,6 +30,13 @@ def cond_holds(cond: Cond, arch: Mapping[str, Any]) -> bool:
     return all(arch.get(label) in allowed for label, allowed in cond)
 
 
+def active_inputs(node: "Node", arch: Mapping[str, Any]) -> list[int]:
+    """The inputs `node` reads in the architecture `arch` (an add's optional terms drop out)."""
+    if not node.input_conds:
+        return list(node.inputs)
+    return [i for i, c in zip(node.inputs, node.input_conds) if cond_holds(c, arch)]
+
+
 class Origin(Enum):
     WRITTEN = "written"          # in the user's program
     FAIRNESS = "fairness"        # a BatchNorm inserted by the BN-fairness pass

@@ -18,7 +18,7 @@ from torch import fx, nn
 
 from ..ir import sym
 from ..ir.choices import Arch
-from ..ir.graph import Node, SpaceIR, cond_holds
+from ..ir.graph import Node, SpaceIR, active_inputs, cond_holds
 from ..ir.ops import OpKind
 from .build import configure, make_module
 
@@ -114,7 +114,7 @@ def subnet_graph(ir: SpaceIR, arch: Arch, target) -> fx.Graph:
     for node in ir.nodes:
         if not cond_holds(node.cond, values):
             continue
-        inputs = _active_inputs(node, values)
+        inputs = active_inputs(node, values)
         if node.kind is OpKind.INPUT:
             env[node.id] = g.placeholder("x")
         elif node.kind in (OpKind.SELECT, OpKind.IDENTITY):
@@ -151,11 +151,6 @@ def _erase_unused(g: fx.Graph, candidates: set[fx.Node]) -> None:
             g.erase_node(n)
         candidates -= dead
 
-
-def _active_inputs(node: Node, values) -> list[int]:
-    if not node.input_conds:
-        return list(node.inputs)
-    return [i for i, c in zip(node.inputs, node.input_conds) if cond_holds(c, values)]
 
 
 def lower(space) -> Supernet:

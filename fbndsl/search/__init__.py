@@ -16,3 +16,11 @@ from .ranking import order, ranks, scores
 
 __all__ = ["Indicator", "parse_indicator", "base_indicators", "IndicatorContext", "measure", "ranks", "scores",
            "order"]
+
+# Search: strategies under a budget, results.json, resume (docs/search.md)
+from .budget import Budget  # noqa: E402
+from .driver import SearchResult, search  # noqa: E402
+from .strategies import CoarseToFine, Evolution, Exhaustive, RandomSampling, Strategy, StrategyKind  # noqa: E402
+
+__all__ += ["search", "SearchResult", "Budget", "Strategy", "StrategyKind", "RandomSampling", "Evolution",
+            "CoarseToFine", "Exhaustive"]

@@ -30,7 +30,7 @@ def parse_amount(text: str | int, flag: str) -> int:
         except InvalidOperation:  # unreachable through the pattern, kept for a clear message
             raise UserError(f"{flag} {text}: not a number") from None
     if value != value.to_integral_value():
-        raise UserError(f"{flag} {text}: is {value} operations, not a whole number; give fewer decimals")
+        raise UserError(f"{flag} {text}: is {value.normalize():f} operations, not a whole number; give fewer decimals")
     if value <= 0:
         raise UserError(f"{flag} {text}: must be positive")
     return int(value)

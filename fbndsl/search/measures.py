@@ -6,12 +6,13 @@ indicator is asked for).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import torch
 
 from ..ir.choices import Arch
-from .calibrate import Calibrated, calibrate
+from .calibrate import Calibrated, calibrate, tracking_running_stats
 from .context import IndicatorContext
 from .cost_proxies import macs, params
 from .expressivity import expressivity
@@ -41,16 +42,24 @@ def measure_all(ctx: IndicatorContext, arch: Arch, base: tuple[Indicator, ...]) 
     """Each base indicator of `base` for `arch`. Torch's random state is seeded from ctx.seed for the call (and
     the caller's restored), so dropout in a recalibration pass draws the same masks whatever was measured
     before: the values are a function of (context, arch)."""
+    if not any(i.needs_trained_supernet for i in base):
+        with _seeded(ctx):
+            return {i: float(MEASURES[i](ctx, arch, None)) for i in base}
     net = ctx.supernet
-    was_training = net.training if net is not None else False
-    with torch.random.fork_rng(devices=_cuda_devices(ctx.device)):
-        torch.manual_seed(ctx.seed)
+    was_training = net.training
+    with _seeded(ctx), tracking_running_stats(net):
         try:
-            cal = calibrate(ctx, arch) if any(i.needs_trained_supernet for i in base) else None
+            cal = calibrate(ctx, arch)
             return {i: float(MEASURES[i](ctx, arch, cal)) for i in base}
         finally:
-            if net is not None:
-                net.train(was_training)
+            net.train(was_training)
+
+
+@contextmanager
+def _seeded(ctx: IndicatorContext) -> Iterator[None]:
+    with torch.random.fork_rng(devices=_cuda_devices(ctx.device)):
+        torch.manual_seed(ctx.seed)
+        yield
 
 
 def _cuda_devices(device) -> list[int]:

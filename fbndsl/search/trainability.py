@@ -2,7 +2,17 @@
 
 gamma / sigma is the per-channel scale of a BatchNorm in eval mode, the term that bounds its Lipschitz constant
 (Santurkar et al. 2018): larger scales pass larger gradients back. Each BatchNorm contributes the mean over its
-active channels (an elastic one uses its first `c`), so wide and narrow layers weigh the same.
+active channels (an elastic one uses its first `c`) of |gamma| / sigma, so wide and narrow layers weigh the same.
+
+Only BatchNorms on a path from the input to the output count (`ir.dependence`): one fed by a 'none' edge
+normalises a constant, lies on no such path, and bounds nothing. With an unlimited sigma -> sqrt(eps) it
+would score |gamma| / 0.003 and rank an architecture that ignores its input as the most trainable of all;
+such an architecture scores 0 here (a constant function's Lipschitz constant).
+
+Also, a channel whose recalibrated variance is exactly 0 (a constant input: the
+branch is dead, e.g. it reads a NAS-Bench-201 `none` edge) is left out, and a BatchNorm with no other channel
+too. Its sigma is sqrt(eps), so it would score |gamma| / 0.003, hundreds of times a live channel, and rank
+architectures with dead branches as the most trainable, although nothing upstream of such a branch can learn.
 """
 from __future__ import annotations
 
@@ -10,19 +20,39 @@ import math
 
 import torch
 
+from ..ir.dependence import input_dependent
+
+
+def bn_scales(bn) -> torch.Tensor:
+    """|gamma| / sqrt(running_var + eps) of the active, live channels (float64); gamma is 1 without affine."""
+    c = getattr(bn, "c", bn.num_features)
+    var = bn.running_var[:c].detach().double()
+    gamma = bn.weight[:c].detach().double().abs() if bn.affine else torch.ones_like(var)
+    live = var > 0
+    return gamma[live] / torch.sqrt(var[live] + bn.eps)
+
 
 def bn_scale(bn) -> float:
-    """Mean over active channels of |gamma| / sqrt(running_var + eps); a BatchNorm without affine has gamma 1."""
-    c = getattr(bn, "c", bn.num_features)
-    sigma = torch.sqrt(bn.running_var[:c].double() + bn.eps)
-    gamma = bn.weight[:c].detach().double().abs() if bn.affine else torch.ones_like(sigma)
-    return float((gamma / sigma).mean())
+    """The mean scale of one BatchNorm over its live channels; NaN when none is live."""
+    scales = bn_scales(bn)
+    return float(scales.mean()) if len(scales) else math.nan
 
 
 def mean_bn_scale(batchnorms) -> float:
-    """NaN for a subnet without BatchNorm: it has no such scale, and NaN ranks last."""
-    return math.fsum(bn_scale(bn) for bn in batchnorms) / len(batchnorms) if batchnorms else math.nan
+    """The mean over BatchNorms with a live channel; NaN when there is none (NaN ranks last)."""
+    means = [s for s in map(bn_scale, batchnorms) if not math.isnan(s)]
+    return math.fsum(means) / len(means) if means else math.nan
 
 
 def trainability(ctx, arch, cal) -> float:
-    return mean_bn_scale(cal.batchnorms)
+    on_path = input_path_batchnorms(ctx.supernet, ctx.space, arch)
+    if not on_path:
+        return 0.0
+    return mean_bn_scale(bn for bn in cal.batchnorms if id(bn) in on_path)
+
+
+def input_path_batchnorms(supernet, space, arch) -> set[int]:
+    """ids of the BatchNorm modules (inside any op module) of nodes whose output depends on the input."""
+    dependent = input_dependent(space.ir, arch._dict())
+    return {id(m) for node, module in supernet.named_ops() if node.id in dependent
+            for m in module.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)}

@@ -2,16 +2,19 @@
 
 BatchNorm trained with random mini-batches is a stochastic layer; predicting with the statistics of one random
 training mini-batch samples from it. T passes: in pass t every BatchNorm takes the statistics of training batch
-b_t (run through in train mode, as a cumulative average over that one batch), then the held-out images are
-predicted in eval mode. The indicator is the predictive variance: for each image, the variance over the T
-passes of each class probability, summed over classes (the trace of the predictive covariance); then the
-mean over images. Lower is better: a subnet whose prediction barely depends on the batch is more certain.
+b_t (those it computes in train mode, stored as running statistics are: mean and unbiased variance), then the
+held-out images are predicted in eval mode. The b_t are T of the recalibration batches drawn at random (without
+replacement while there are enough), and their statistics were recorded while recalibrating (`calibrate`).
+
+The indicator is the predictive variance: for each held-out image, the variance over the T passes of each class
+probability (population variance, divided by T), summed over classes (the trace of the predictive covariance);
+then the mean over images. Lower is better: a subnet whose prediction barely depends on the batch is more
+certain.
 """
 from __future__ import annotations
 
 import torch
 
-from ..lower import recalibrate_bn
 from ..train.step import at_resolution
 from .calibrate import bn_state, restore_bn_state
 from .expressivity import predict
@@ -19,15 +22,24 @@ from .expressivity import predict
 
 def predictive_variance(probs: torch.Tensor) -> float:
     """probs: T x N x K softmax outputs -> mean over N of the sum over K of the (population) variance over T."""
-    return float(probs.double().var(dim=0, unbiased=False).sum(dim=1).mean())
+    return float(probs.double().var(dim=0, correction=0).sum(dim=1).mean())
 
 
-def mc_batchnorm_probs(model, batches, images: torch.Tensor) -> torch.Tensor:
-    """T x N x K: the class probabilities of `images` with BatchNorm statistics of each batch in turn."""
+def set_running_stats(batchnorms, stats: dict) -> None:
+    """Each BatchNorm's running statistics (its active channels) := `stats[id(bn)]`."""
+    with torch.no_grad():
+        for bn in batchnorms:
+            mean, var = stats[id(bn)]
+            bn.running_mean[:len(mean)].copy_(mean)
+            bn.running_var[:len(var)].copy_(var)
+
+
+def mc_batchnorm_probs(model, batchnorms, pass_stats, images: torch.Tensor) -> torch.Tensor:
+    """T x N x K: the class probabilities of `images` (eval mode) with each pass's BatchNorm statistics in turn."""
+    model.eval()
     probs = []
-    for batch in batches:
-        recalibrate_bn(model, [batch])  # this batch's statistics alone (momentum None over one batch)
-        model.eval()
+    for stats in pass_stats:
+        set_running_stats(batchnorms, stats)
         probs.append(torch.softmax(predict(model, images), dim=1))
     return torch.stack(probs)
 
@@ -37,9 +49,8 @@ def uncertainty(ctx, arch, cal) -> float:
     net = ctx.supernet
     saved = bn_state(cal.batchnorms)
     try:
-        probs = mc_batchnorm_probs(net, [at_resolution(b, net, cal.arch) for b in ctx.mc_batches],
+        probs = mc_batchnorm_probs(net, cal.batchnorms, [cal.batch_stats[t] for t in ctx.mc_batches],
                                    at_resolution(ctx.held_out[0], net, cal.arch))
     finally:
         restore_bn_state(cal.batchnorms, saved)
-        net.eval()
     return predictive_variance(probs)

@@ -75,7 +75,7 @@ class Strategy(ABC):
     @abstractmethod
     def run(self, search: Search) -> None: ...
 
-    def check(self, space, evals: int | None) -> None:
+    def check(self, space, evals: int | None) -> None:  # noqa: B027 (optional: most strategies search any space)
         """One-line `UserError` when the strategy cannot search `space` (before anything is trained)."""
 
 

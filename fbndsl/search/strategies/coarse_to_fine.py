@@ -4,8 +4,9 @@ Coarse stage: a grid over the space's elastic dimensions (resolution, depth, wid
 `dimensions`), each dimension put at the same relative position -- smallest, middle or largest value -- in
 every stage at once. Grid points within the budget are evaluated (a choice outside every dimension, such as
 an operator choice, is drawn at random until the point fits the budget). Fine stage: random mutations, of one
-to `max_changes` choices each, around the `parents` best skeletons of the grid, ranked across the whole pool
-as it grows.
+to `max_changes` choices each, around the `parents` best architectures of the pool, ranked across the whole
+pool as it grows: the best skeletons of the grid at first, then whatever refines them (BigNAS perturbs the
+best skeleton once; following the improvements lets a longer fine stage keep climbing).
 """
 from __future__ import annotations
 
@@ -41,29 +42,22 @@ class CoarseToFine(Strategy):
                             f"--strategy evolution")
 
     def run(self, search: Search) -> None:
-        skeletons = self._coarse(search)
+        self._coarse(search)
         while not search.done:
-            for parent in self._best(search, skeletons):
+            for parent in top_indices(search, self.parents):
                 if search.done:
                     return
                 changes = 1 + search.rng.randrange(self.max_changes)
                 search.evaluate(search.mutate_feasible(search.pool[parent].arch, changes))
 
-    def _coarse(self, search: Search) -> list[int]:
-        points = feasible_grid(search)
-        quota = max(1, math.ceil(self.coarse_share * search.evals))
-        indices = []
-        for arch in spread(points, quota):
+    def _coarse(self, search: Search) -> None:
+        points = spread(feasible_grid(search), max(1, math.ceil(self.coarse_share * search.evals)))
+        for arch in points:
             if search.done:
-                break
-            indices.append(search.evaluate(arch))
-        if not indices and not search.done:  # no grid point fits the budget: start from a random architecture
-            indices.append(search.evaluate(search.random_feasible()))
-        return indices
-
-    def _best(self, search: Search, skeletons: list[int]) -> list[int]:
-        grid = set(skeletons)
-        return [i for i in top_indices(search, len(search.pool)) if i in grid][:self.parents]
+                return
+            search.evaluate(arch)
+        if not points and not search.done:  # no grid point fits the budget: start from a random architecture
+            search.evaluate(search.random_feasible())
 
 
 def grid_points(space) -> list[dict]:

@@ -1,0 +1,98 @@
+"""The NAS-Bench-201 evaluation, `fbndsl bench nb201` and `bench/nb201.py`: how well each indicator ranks
+architectures against the benchmark's ground truth, the FBN-NAS paper's two claims, and what a CPI search finds.
+
+The steps, in `run`'s order (docs/nb201.md):
+
+1. sample K architectures with a fixed seed and look up their ground truth (before anything trains, so a
+   truth that misses one fails in a second, not after the training);
+2. train (or reuse) the fair BN-only supernet; measure every indicator of each architecture; rank correlations
+   with the truth; claim (2) is gamma's correlation against CPI's on this supernet;
+3. train (or reuse) the supernet with fairness off; the gamma indicator of each architecture on it; claim (1):
+   the operators of gamma's top 10 on each supernet (Table 1);
+4. regularised evolution by CPI on the fair supernet, one search per seed; the truth of what each returns.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+from ..search.indicators import Indicator
+from ..search.ranking import scores
+from .pool import Pool, measure_pool, sample_archs
+from .report import Report, Supernet
+from .searches import run_searches
+from .settings import Settings
+from .stats import Correlation, correlation
+from .supernets import Fairness, compile_space, trained_supernet
+from .table1 import count_operators, top_archs
+from .truth import Truth
+
+Echo = Callable[[str], None]
+
+
+def run(settings: Settings, truth: Truth, echo: Echo = print) -> Report:
+    start = time.perf_counter()
+    space = compile_space(settings, Fairness.INSERT)
+    archs = sample_archs(space, settings.archs, settings.seed)
+    accuracy = tuple(truth.of(space, a) for a in archs)
+    data = load_data(settings)
+
+    fair, fair_net = supernet(space, settings, Fairness.INSERT, data, echo)
+    ctx = context(space, fair_net, data, settings)
+    echo(f"measuring every indicator of {len(archs)} architectures on the fair supernet")
+    pool = measure_pool(ctx, archs, echo=echo)
+    correlations = correlate(pool.records, accuracy)
+
+    off_space = compile_space(settings, Fairness.OFF)
+    off, off_net = supernet(off_space, settings, Fairness.OFF, data, echo)
+    echo(f"measuring gamma of the {len(archs)} architectures on the fairness-off supernet")
+    off_gamma = measure_pool(gamma_context(off_space, off_net, data, settings), archs, [Indicator.GAMMA], echo)
+    table1 = {f: count_operators(space, top_archs(archs, p.records, Indicator.GAMMA))
+              for f, p in ((Fairness.INSERT, pool), (Fairness.OFF, off_gamma))}
+
+    echo(f"searching: regularised evolution by CPI, {settings.evals} evaluations per seed")
+    runs = run_searches(space, ctx, truth, settings, echo)
+    return Report(settings, truth.source, space, accuracy, (fair, off), pool, correlations, off_gamma,
+                  correlate(off_gamma.records, accuracy, [Indicator.GAMMA])[Indicator.GAMMA], table1, tuple(runs),
+                  time.perf_counter() - start)
+
+
+def load_data(settings: Settings):
+    from ..data import load
+
+    return load(settings.data, augment=True, seed=settings.seed)
+
+
+def supernet(space, settings: Settings, fairness: Fairness, data, echo: Echo) -> tuple[Supernet, object]:
+    """Train or reuse the supernet; (its line of the report, the trained `Supernet` module)."""
+    echo(f"training the BN-only supernet, {fairness.title}")
+    result = trained_supernet(space, settings, fairness, data)
+    child = result.evals[0]["acc"] if result.evals else float("nan")
+    return Supernet(fairness, result.run_dir, result.steps, result.seconds, child), result.supernet
+
+
+def context(space, supernet, data, settings: Settings):
+    from ..search.context import IndicatorContext
+
+    return IndicatorContext.build(space, supernet, data, device=settings.device, seed=settings.seed,
+                                  **settings.measuring.options())
+
+
+def gamma_context(space, supernet, data, settings: Settings):
+    """A context for gamma alone: gamma reads the BatchNorms' learnt scales, never their running statistics, so
+    one recalibration batch, one held-out image and the two Monte-Carlo passes the context requires (unused)
+    give the same values as the full context at a fraction of its cost."""
+    from ..search.context import IndicatorContext
+
+    m = settings.measuring
+    return IndicatorContext.build(space, supernet, data, device=settings.device, seed=settings.seed, recal_batches=1,
+                                  eval_images=1, mc_samples=2, batch_size=m.batch_size, naswot_batch=m.naswot_batch)
+
+
+def correlate(records: Sequence[dict], accuracy: Sequence[float],
+              indicators: Sequence[Indicator] = tuple(Indicator)) -> dict[Indicator, Correlation]:
+    """Each indicator's rank correlation with the accuracies; CPI from the records' pool."""
+    return {i: correlation(scores(records, i), i.higher_is_better, accuracy) for i in indicators}
+
+
+__all__ = ["run", "Report", "Settings", "Truth", "Pool"]

@@ -1,0 +1,59 @@
+"""The K architectures every indicator is judged on: sampled once with a fixed seed, measured once each.
+
+Each architecture gets one `measure` call with every base indicator (one BN recalibration serves CPI's three
+components and gamma); CPI itself is computed afterwards from the whole pool, as it is a mean of ranks within
+it. The wall time of each call is kept: the benchmark reports the cost per architecture.
+"""
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ..diagnostics import UserError
+from ..search.indicators import Indicator, base_indicators
+
+ALL_BASE = base_indicators(Indicator)  # the eight measured indicators (CPI is made of three of them)
+PROGRESS_EVERY = 10
+
+
+@dataclass(frozen=True)
+class Pool:
+    archs: tuple
+    records: tuple[dict[Indicator, float], ...]  # raw values, one per arch
+    seconds: tuple[float, ...]                   # wall time of each arch's measurement
+
+    def __post_init__(self) -> None:
+        assert len(self.archs) == len(self.records) == len(self.seconds) >= 1
+
+    def timing(self) -> dict[str, float]:
+        return {"mean": statistics.fmean(self.seconds), "median": statistics.median(self.seconds),
+                "total": sum(self.seconds)}
+
+
+def sample_archs(space, k: int, seed: int) -> list:
+    """`k` distinct architectures, uniformly at random, in the order drawn (a function of `seed` alone)."""
+    if k > space.size:
+        raise UserError(f"--archs {k}: the space '{space.name}' has only {space.size:,} architectures")
+    rng = random.Random(seed)
+    seen: dict = {}
+    while len(seen) < k:
+        seen.setdefault(space.sample(rng), None)
+    return list(seen)
+
+
+def measure_pool(ctx, archs: Sequence, indicators: Sequence[Indicator] = ALL_BASE,
+                 echo: Callable[[str], None] = lambda line: None, what: str = "") -> Pool:
+    """Measure `indicators` for each of `archs` on `ctx`, echoing progress every few architectures."""
+    from ..search.indicators import measure
+
+    records, seconds = [], []
+    for i, arch in enumerate(archs, 1):
+        start = time.perf_counter()
+        records.append(measure(ctx, arch, indicators))
+        seconds.append(time.perf_counter() - start)
+        if i % PROGRESS_EVERY == 0 or i == len(archs):
+            echo(f"  {what}measured {i}/{len(archs)} architectures ({statistics.fmean(seconds):.2f} s each)")
+    return Pool(tuple(archs), tuple(records), tuple(seconds))

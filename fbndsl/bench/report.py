@@ -1,0 +1,149 @@
+"""What the NAS-Bench-201 evaluation found: the report as text (its last line is the headline figure) and as
+JSON (report.json, with every architecture's measurements, so that other statistics need no rerun)."""
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..files import atomic_write_text
+from ..search.indicators import Indicator
+from .pool import Pool
+from .searches import SearchRun, summary
+from .settings import Settings
+from .stats import Correlation
+from .supernets import Fairness
+from .table1 import TOP, convolution_share, format_table
+
+BASELINES = (Indicator.GAMMA, Indicator.NASWOT, Indicator.SYNFLOW, Indicator.PARAMS, Indicator.MACS)
+FBN_NAS_ACCURACY = 93.79  # FBN-NAS's published CIFAR-10 test accuracy on NAS-Bench-201
+NAME = "report.json"
+
+
+@dataclass(frozen=True)
+class Supernet:
+    """A trained supernet as the report shows it."""
+
+    fairness: Fairness
+    run_dir: Path
+    steps: int
+    seconds: float          # training time in all (a resumed run includes the earlier one's)
+    child_accuracy: float   # test accuracy of the one child `fbndsl train` evaluates at its end
+
+    def to_json(self) -> dict:
+        return {"fairness": self.fairness.value, "run_dir": str(self.run_dir), "steps": self.steps,
+                "seconds": self.seconds, "child_test_acc": self.child_accuracy}
+
+
+@dataclass(frozen=True)
+class Report:
+    settings: Settings
+    truth_source: str
+    space: object
+    accuracy: tuple[float, ...]                  # ground truth of each pool architecture
+    supernets: tuple[Supernet, Supernet]          # fairness on, fairness off
+    pool: Pool                                    # on the fair supernet, every indicator
+    correlations: Mapping[Indicator, Correlation]  # on the fair supernet
+    off_gamma: Pool                               # on the fairness-off supernet, gamma only
+    off_gamma_correlation: Correlation
+    table1: Mapping[Fairness, Mapping[str, int]]  # operators in gamma's top 10, per supernet
+    searches: tuple[SearchRun, ...]
+    seconds: float                                # the whole evaluation's wall time
+
+    def best_baseline(self) -> tuple[Indicator, float]:
+        taus = [(i, self.correlations[i].kendall_tau) for i in BASELINES]
+        finite = [(i, t) for i, t in taus if math.isfinite(t)]
+        return max(finite, key=lambda it: it[1]) if finite else (BASELINES[0], math.nan)
+
+    def figure(self) -> str:
+        base, base_tau = self.best_baseline()
+        s = summary(list(self.searches))
+        return (f"nb201: CPI Kendall tau {self.correlations[Indicator.CPI].kendall_tau:.2f} (best baseline "
+                f"{base.value} {base_tau:.2f}); search {s['mean']:.2f} +- {s['std']:.2f} % "
+                f"(FBN-NAS {FBN_NAS_ACCURACY}%)")
+
+    def lines(self) -> list[str]:
+        return [*self._header(), *self._correlation_lines(), *self._claim_lines(), *self._search_lines(),
+                f"wall time: {self.seconds:.0f} s; report: {self.settings.out / NAME}", self.figure()]
+
+    def _header(self) -> list[str]:
+        st = self.settings
+        steps = f", at most {st.steps} steps" if st.steps is not None else ""
+        lines = [f"NAS-Bench-201 evaluation{' (--quick)' if st.quick else ''}: K={len(self.pool.archs)} architectures "
+                 f"(seed {st.seed}), ground truth {self.truth_source} (CIFAR-10 test accuracy, 200 epochs)",
+                 f"supernets: bn-only, {st.sampler} sampler, {st.epochs} epoch(s){steps}, data {st.data}"]
+        for sn in self.supernets:
+            lines.append(f"  {sn.fairness.title:<13} {sn.steps} steps, {sn.seconds:.0f} s, a child's test accuracy "
+                         f"{sn.child_accuracy:.3f}  ({sn.run_dir})")
+        return lines
+
+    def _correlation_lines(self) -> list[str]:
+        t = self.pool.timing()
+        m = self.settings.measuring
+        lines = [f"indicators vs ground truth on the fair supernet: {t['mean']:.2f} s per architecture for all of "
+                 f"them (median {t['median']:.2f} s; {m.recal_batches} recalibration batches, {m.eval_images} "
+                 f"held-out images, {m.mc_samples} Monte-Carlo passes)",
+                 f"  {'indicator':<26}{'Kendall tau':>12}{'Spearman rho':>14}"]
+        for ind, c in self.correlations.items():
+            name = ind.value + ("" if ind.higher_is_better else " (lower better)")
+            lines.append(f"  {name:<26}{c.kendall_tau:>12.3f}{c.spearman_rho:>14.3f}")
+        return lines
+
+    def _claim_lines(self) -> list[str]:
+        gamma, cpi, off = (self.correlations[Indicator.GAMMA], self.correlations[Indicator.CPI],
+                           self.off_gamma_correlation)
+        columns = {f.title: self.table1[f] for f in (Fairness.OFF, Fairness.INSERT)}
+        shares = {f: convolution_share(self.table1[f]) for f in Fairness}
+        return [f"claim (2), fair supernet: gamma Kendall tau {gamma.kendall_tau:.3f} vs CPI {cpi.kendall_tau:.3f} "
+                f"(gamma on the fairness-off supernet: tau {off.kendall_tau:.3f}, rho {off.spearman_rho:.3f})",
+                f"claim (1), operators in gamma's top {TOP} (Table 1): convolutions {shares[Fairness.OFF]:.0%} with "
+                f"fairness off, {shares[Fairness.INSERT]:.0%} with it on",
+                *format_table(columns)]
+
+    def _search_lines(self) -> list[str]:
+        s = summary(list(self.searches))
+        lines = [f"search: regularised evolution by CPI, {self.settings.evals} evaluated architectures, "
+                 f"{len(self.searches)} seeds"]
+        for r in self.searches:
+            lines.append(f"  seed {r.seed}: {r.accuracy:.2f} %  {r.seconds:.0f} s  "
+                         f"{self.space.format_arch(r.arch, 'nb201')}")
+        lines.append(f"  CIFAR-10 test accuracy {s['mean']:.2f} +- {s['std']:.2f} % (FBN-NAS {FBN_NAS_ACCURACY}%), "
+                     f"{s['seconds_mean']:.0f} s per search")
+        return lines
+
+    def to_json(self) -> dict:
+        base, base_tau = self.best_baseline()
+        return {
+            "benchmark": "nb201", "settings": self.settings.to_json(), "truth": self.truth_source,
+            "supernets": [sn.to_json() for sn in self.supernets],
+            "seconds_per_arch": self.pool.timing(),
+            "correlations": {i.value: c.to_json() for i, c in self.correlations.items()},
+            "best_baseline": {"indicator": base.value, "kendall_tau": _finite(base_tau)},
+            "claim1_table1": {f.value: dict(self.table1[f]) for f in Fairness},
+            "claim2": {"gamma": self.correlations[Indicator.GAMMA].to_json(),
+                       "cpi": self.correlations[Indicator.CPI].to_json(),
+                       "gamma_fairness_off": self.off_gamma_correlation.to_json()},
+            "search": {"runs": [r.to_json(self.space) for r in self.searches], **summary(list(self.searches)),
+                       "fbn_nas": FBN_NAS_ACCURACY},
+            "archs": self._arch_records(),
+            "seconds": self.seconds, "figure": self.figure()}
+
+    def _arch_records(self) -> list[dict]:
+        return [{"arch": self.space.format_arch(a, "nb201"), "cifar10_test_acc": acc, "seconds": sec,
+                 "values": {i.value: _finite(v) for i, v in rec.items()},
+                 "gamma_fairness_off": _finite(off[Indicator.GAMMA])}
+                for a, acc, sec, rec, off in zip(self.pool.archs, self.accuracy, self.pool.seconds, self.pool.records,
+                                                 self.off_gamma.records)]
+
+    def write(self) -> Path:
+        path = self.settings.out / NAME
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, json.dumps(self.to_json(), indent=1) + "\n")
+        return path
+
+
+def _finite(value: float) -> float | str:
+    """JSON has no NaN or infinity: those are written as strings ("nan", "inf", "-inf")."""
+    return value if math.isfinite(value) else str(value)

@@ -1,0 +1,50 @@
+"""The search part of the evaluation: regularised evolution ranking by CPI, a fixed budget of evaluated
+architectures, several seeds; the ground-truth accuracy of the architecture each returns, and its cost.
+
+Every search measures its architectures afresh on the same context as the pool (the same batches), and
+shares nothing with the pool or the other seeds: the reported seconds are what one such search costs.
+"""
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..search.driver import search  # imported with the benchmark, not half an hour into it
+from ..search.indicators import Indicator
+
+STRATEGY = "evolution"
+
+
+@dataclass(frozen=True)
+class SearchRun:
+    seed: int
+    arch: object        # the returned architecture
+    accuracy: float     # its ground-truth CIFAR-10 test accuracy (%)
+    seconds: float      # the search's wall time
+    evaluated: int      # architectures it measured
+
+    def to_json(self, space) -> dict:
+        return {"seed": self.seed, "arch": self.arch.text(), "nb201": space.format_arch(self.arch, "nb201"),
+                "cifar10_test_acc": self.accuracy, "seconds": self.seconds, "evaluated": self.evaluated}
+
+
+def run_searches(space, ctx, truth, settings, echo: Callable[[str], None] = lambda line: None) -> list[SearchRun]:
+    """One evolution search per seed settings.seed, settings.seed + 1, ... (settings.search_seeds of them)."""
+    runs = []
+    for seed in range(settings.seed, settings.seed + settings.search_seeds):
+        result = search(space, supernet=ctx.supernet, indicator=Indicator.CPI, strategy=STRATEGY, evals=settings.evals,
+                        seed=seed, context=ctx)
+        arch = result.best.entry.arch
+        runs.append(SearchRun(seed, arch, truth.of(space, arch), result.seconds, result.measured))
+        echo(f"  seed {seed}: {space.format_arch(arch, 'nb201')}  {runs[-1].accuracy:.2f} %  "
+             f"({result.measured} evaluated, {result.seconds:.0f} s)")
+    return runs
+
+
+def summary(runs: list[SearchRun]) -> dict[str, float]:
+    """Mean and population standard deviation (as NAS papers report mean +- std over seeds) of the accuracy;
+    mean seconds."""
+    accs = [r.accuracy for r in runs]
+    return {"mean": statistics.fmean(accs), "std": statistics.pstdev(accs),
+            "seconds_mean": statistics.fmean(r.seconds for r in runs)}

@@ -1,0 +1,81 @@
+"""The settings of one NAS-Bench-201 evaluation, and the two presets: `--quick` and the full run.
+
+Quick is sized to finish within 30 minutes on one thread of a shared 2-core CPU, training both supernets
+included (docs/nb201.md, "Cost"); the full run follows the papers. Nothing here is tuned to the ground truth.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+from ..diagnostics import UserError
+
+DEFAULT_DATA = "cifar10:../shared/data/cifar10-10k/cifar-10-batches-py"
+DEFAULT_TRUTH = Path("../shared/data/nb201/nb201.csv")
+SPACE = "nb201"
+
+
+@dataclass(frozen=True)
+class Measuring:
+    """IndicatorContext.build's batch settings: BN recalibration batches, held-out images, Monte-Carlo passes."""
+
+    recal_batches: int
+    eval_images: int
+    mc_samples: int
+    batch_size: int = 64
+    naswot_batch: int = 64
+
+    def options(self) -> dict[str, int]:
+        return asdict(self)
+
+
+# FBN-NAS's own settings: 20 recalibration batches, 10 Monte-Carlo passes, 1,000 held-out images (~35 s per
+# NAS-Bench-201 architecture on one CPU thread).
+PAPER_MEASURING = Measuring(recal_batches=20, eval_images=1000, mc_samples=10)
+# --quick: about a tenth of the images (~5 s per architecture); expressivity is then a coarser accuracy.
+QUICK_MEASURING = Measuring(recal_batches=4, eval_images=256, mc_samples=4)
+
+
+@dataclass(frozen=True)
+class Settings:
+    quick: bool = False
+    epochs: int = 10              # BN-NAS trains the BatchNorms of its supernet for 10 epochs
+    steps: int | None = None      # stop each supernet's training after this many optimiser steps
+    archs: int = 1000             # K architectures sampled for the correlations and Table 1
+    seed: int = 0
+    evals: int = 100              # the search's budget of evaluated architectures
+    search_seeds: int = 3
+    data: str = DEFAULT_DATA
+    out: Path = Path("bench/results/nb201")
+    supernet_dir: Path = Path("runs/nb201-supernets")  # kept out of the results (and of git: /runs/ is ignored)
+    measuring: Measuring = PAPER_MEASURING
+    sampler: str = "fair"         # FairNAS: every candidate trained equally often, so no BatchNorm is favoured
+    sets: tuple[tuple[str, str], ...] = field(default=())  # overrides of spaces/nb201.nas (smoke tests)
+    device: str = "cpu"
+
+    def __post_init__(self) -> None:
+        for flag, value, low in (("--epochs", self.epochs, 1), ("--archs", self.archs, 2), ("--evals", self.evals, 1),
+                                 ("--search-seeds", self.search_seeds, 1), ("--steps", self.steps, 1)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < low):
+                raise UserError(f"{flag} {value!r}: expected an integer of at least {low}")
+
+    def to_json(self) -> dict:
+        out = asdict(self)
+        out["out"], out["supernet_dir"] = str(self.out), str(self.supernet_dir)
+        out["sets"] = dict(self.sets)
+        return out
+
+
+# Quick, sized by measurement on one thread of our shared 2-core machine (docs/nb201.md, "Cost"): each supernet
+# gets 64 FairNAS steps (5 paths of 64 images each, ~2.1 s a step: 0.4 of an epoch of the 10k subset; at this
+# scale BN-only training barely leaves chance level even after 3 epochs, so more would buy little), the K=100
+# architectures ~4.5 s each, and each of the 3 searches evaluates 30 architectures: ~21 minutes in all.
+QUICK = dict(quick=True, epochs=1, steps=64, archs=100, evals=30, out=Path("bench/results/nb201-quick"),
+             measuring=QUICK_MEASURING)
+
+
+def make_settings(quick: bool = False, **given) -> Settings:
+    """The preset (quick or full) with the given values (those not None) on top; `data` and `out` of None keep
+    the defaults (paths relative to the repository root)."""
+    base = replace(Settings(), **QUICK) if quick else Settings()
+    return replace(base, **{k: v for k, v in given.items() if v is not None})

@@ -1,0 +1,52 @@
+"""The two BN-only supernets of the evaluation: FBN-NAS's (a BatchNorm after every candidate operator) and
+BN-NAS's (BatchNorms after the convolutions only, `fairness="off"`), trained alike otherwise.
+
+Each trains into a run directory named by its settings under `Settings.supernet_dir`. A directory that already
+holds a checkpoint is resumed instead: a finished run trains no further (a rerun of the benchmark costs only the
+supernet's final evaluation), an interrupted one continues exactly where it stopped, and one trained with other
+settings is refused by `fbndsl.train`'s resume check with a one-line error naming the setting.
+"""
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+from .settings import SPACE, Settings
+
+
+class Fairness(Enum):
+    INSERT = "insert"  # FBN-NAS: every candidate ends in a BatchNorm (inserted where it lacks one)
+    OFF = "off"        # BN-NAS: as written; skip and pooling candidates have none
+
+    @property
+    def title(self) -> str:
+        return "fairness on" if self is Fairness.INSERT else "fairness off"
+
+
+def compile_space(settings: Settings, fairness: Fairness):
+    import fbndsl
+
+    return fbndsl.compile(SPACE, fairness=fairness.value, **dict(settings.sets))
+
+
+def train_config(settings: Settings):
+    from ..train import TrainConfig
+
+    # one evaluated child at the end: a sanity figure for the log, not part of the benchmark
+    return TrainConfig(mode="bn-only", epochs=settings.epochs, steps=settings.steps, seed=settings.seed,
+                       device=settings.device, data=settings.data, sets=settings.sets, sampler=settings.sampler,
+                       eval_archs=1)
+
+
+def run_dir(settings: Settings, fairness: Fairness) -> Path:
+    steps = f"-steps{settings.steps}" if settings.steps is not None else ""
+    return settings.supernet_dir / f"{fairness.value}-e{settings.epochs}{steps}-{settings.sampler}-seed{settings.seed}"
+
+
+def trained_supernet(space, settings: Settings, fairness: Fairness, data):
+    """The `TrainResult` of the supernet's run: trained now, or resumed from its run directory."""
+    from ..train import train
+    from ..train.checkpoint import NAME
+
+    out = run_dir(settings, fairness)
+    return train(space, train_config(settings), data, out, resume=(out / NAME).is_file())

@@ -1,0 +1,98 @@
+"""`fbndsl bench`: benchmarks against published ground truth. `fbndsl bench nb201` is docs/nb201.md.
+
+Registered on the main group at the end of cli.py. The helpers of cli.py are imported inside the commands,
+so that this module can be imported first without a circular import.
+"""
+from __future__ import annotations
+
+import click
+
+NB201_EPILOG = (
+    "Trains a fair BN-only supernet of spaces/nb201.nas and one with fairness off (or reuses them from "
+    "--supernet-dir), measures every indicator of K sampled architectures, reports Kendall's tau and Spearman's "
+    "rho of each against the benchmark's CIFAR-10 test accuracy, counts the operators of the gamma indicator's "
+    "top 10 on both supernets (FBN-NAS Table 1), and runs a CPI evolution search with 3 seeds. Default paths "
+    "are those of a checkout with ../shared/data beside it; run from the repository root. The last line printed "
+    "is the headline figure; OUT/report.json has everything. See docs/nb201.md.")
+
+
+class _UsageErrorsExitOne(click.Command):
+    """Every mistake exits 1, a bad flag (click's usage errors, normally 2) included, as the other commands."""
+
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            exc.exit_code = 1
+            raise
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def bench() -> None:
+    """Benchmarks against published ground truth."""
+
+
+@bench.command("nb201", cls=_UsageErrorsExitOne, epilog=NB201_EPILOG)
+@click.option("--quick", is_flag=True,
+              help="K=100, 30 evaluations per search, 64 training steps: under 30 min on one CPU thread.")
+@click.option("--epochs", type=int, metavar="E", help="Supernet training epochs [default: 10; --quick: 1].")
+@click.option("--steps", type=int, metavar="N", help="Stop each supernet's training after N steps [--quick: 64].")
+@click.option("--archs", type=int, metavar="K", help="Architectures sampled [default: 1000; --quick: 100].")
+@click.option("--evals", type=int, metavar="N", help="Architectures each search evaluates [default: 100; --quick: 30].")
+@click.option("--search-seeds", type=int, metavar="N", help="Searches, seeds S, S+1, ... [default: 3].")
+@click.option("--seed", type=int, metavar="S", help="Seed of the sample, the training and the searches [default: 0].")
+@click.option("--supernet-dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Where the supernets' run directories go, reused by reruns [default: runs/nb201-supernets].")
+@click.option("--truth", metavar="CSV", help="The NAS-Bench-201 CSV [default: ../shared/data/nb201/nb201.csv].")
+@click.option("--api", metavar="FILE", help="The official NAS-Bench-201 file instead (pip install nas-bench-201).")
+@click.option("--data", metavar="SPEC", help="Training data [default: the CIFAR-10 subset in ../shared/data].")
+@click.option("--out", type=click.Path(file_okay=False), metavar="OUT",
+              help="Results folder [default: bench/results/nb201, --quick: bench/results/nb201-quick].")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a `param` of spaces/nb201.nas.")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), help="Where to train and measure [default: cpu].")
+@click.option("--threads", default=1, show_default=True, type=int, metavar="N",
+              help="CPU threads (one on a shared machine: see docs/training.md, 'CPU threads').")
+def nb201_cmd(quick, epochs, steps, archs, evals, search_seeds, seed, supernet_dir, truth, api, data, out, sets,
+              device, threads):
+    """Evaluate the indicators and the CPI search on NAS-Bench-201's ground truth."""
+    from .cli import _overrides, _run
+
+    def body():
+        from pathlib import Path
+
+        from .bench.settings import make_settings
+
+        ground_truth = load_truth(truth, api)  # before anything slow: a bad path fails at once
+        settings = make_settings(quick, epochs=epochs, steps=steps, archs=archs, evals=evals,
+                                 search_seeds=search_seeds, seed=seed, data=data, device=device,
+                                 out=Path(out) if out else None,
+                                 supernet_dir=Path(supernet_dir) if supernet_dir else None,
+                                 sets=tuple(_overrides(sets).items()) or None)
+        run_nb201(settings, ground_truth, threads)
+
+    _run(body)
+
+
+def load_truth(csv: str | None, api: str | None):
+    from .bench.settings import DEFAULT_TRUTH
+    from .bench.truth import Truth
+    from .diagnostics import UserError
+
+    if csv and api:
+        raise UserError("--truth and --api: give one source of ground truth, not both")
+    return Truth.from_api(api) if api else Truth.from_csv(csv or DEFAULT_TRUTH)
+
+
+def run_nb201(settings, truth, threads: int) -> None:
+    """Run the evaluation (progress on stderr), write report.json, print the report (its last line the figure)."""
+    import torch
+
+    from .bench.nb201 import run
+    from .diagnostics import UserError
+
+    if threads < 1:
+        raise UserError(f"--threads {threads}: expected at least 1")
+    torch.set_num_threads(threads)
+    report = run(settings, truth, echo=lambda line: click.echo(line, err=True))
+    report.write()
+    click.echo("\n".join(report.lines()))

@@ -1,0 +1,34 @@
+"""Which nodes of an architecture depend on the network's input.
+
+A 'none' (zero) operator cuts the dependence: its output is all zeros whatever it reads. An architecture whose
+output depends on the input through no path (NAS-Bench-201's cells whose output node reads only 'none' edges,
+about one cell in thirty) computes a constant: it cannot learn, and the benchmark gives it chance accuracy. The
+search skips such architectures as invalid, and trainability (a Lipschitz bound on the path from input to
+output) reads only the BatchNorms that lie on such a path.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .graph import SpaceIR, active_inputs, cond_holds
+from .ops import OpKind
+
+
+def input_dependent(ir: SpaceIR, values: Mapping[str, Any]) -> frozenset[int]:
+    """Ids of the active nodes whose output changes with the network's input, for the arch `values`."""
+    dependent: set[int] = set()
+    for node in ir.nodes:  # topological order
+        if not cond_holds(node.cond, values):
+            continue
+        if node.kind is OpKind.INPUT:
+            dependent.add(node.id)
+        elif node.kind is not OpKind.ZERO and any(i in dependent for i in active_inputs(node, values)):
+            dependent.add(node.id)
+    return frozenset(dependent)
+
+
+def reads_input(ir: SpaceIR, values: Mapping[str, Any]) -> bool:
+    """Does the network's output depend on its input at all?"""
+    return ir.output in input_dependent(ir, values)
+

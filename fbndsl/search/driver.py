@@ -1,0 +1,236 @@
+"""`search`: run a strategy over a space under a budget, ranking by an indicator; results.json and the plot.
+
+    >>> import fbndsl
+    >>> from fbndsl.search import Budget, search
+    >>> space = fbndsl.compile("nb201", C=8, N=1)
+    >>> result = search(space, indicator="naswot", budget=Budget.parse(flops="20M"), evals=20)  # doctest: +SKIP
+    >>> result.top[0].entry.arch                                                                 # doctest: +SKIP
+
+The order of work: check the budget against the space's exact cost range and the strategy against the space
+(one-line errors, before anything is built), then let the strategy propose; the `SearchLoop` admits only
+architectures within the budget by the analytic cost model, measures each once, and the pool is written to
+`out_dir/results.json` as it grows. At the end the top-k are ranked again among themselves and drawn.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..diagnostics import UserError
+from ..ir.ops import OpKind
+from ..ir.sym import Sym
+from . import results
+from .budget import Budget
+from .indicators import Indicator, parse_indicator
+from .loop import Evaluator, SearchLoop
+from .objective import Ranked, goodness, top_k
+from .strategies import Strategy, StrategyKind, make
+from .strategies.base import Entry
+
+DEFAULT_EVALS = 30  # sized for the main job: a NAS-Bench-201 search within 5 minutes on 2 CPU cores, training included
+DEFAULT_TOP = 5
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    space: Any                        # the space searched (its cost model: the declared resolution)
+    indicator: Indicator
+    strategy: StrategyKind
+    budget: Budget
+    evaluated: tuple[Entry, ...]      # in the order of evaluation
+    top: tuple[Ranked, ...]           # best first, ranked among themselves
+    measured: int                     # evaluated by this call; the rest came from results.json (--resume)
+    seconds: float                    # search time in all (a resumed search adds the earlier run's)
+    exhausted: bool                   # the strategy ran out of new architectures before the evaluation budget
+    out_dir: Path | None = None
+
+    @property
+    def best(self) -> Ranked:
+        return self.top[0]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a search does, settled before it starts."""
+
+    space: Any
+    indicator: Indicator
+    strategy: Strategy
+    budget: Budget
+    evals: int
+    top: int
+    seed: int
+    header: results.Header
+    out_dir: Path | None = None
+    resume: bool = False
+    plot_note: str = ""
+    on_entry: Callable[[Entry, int, int], None] = field(default=lambda entry, done, total: None)
+
+
+def search(space, *, supernet=None, data: Any = "digits", indicator: Indicator | str = Indicator.CPI,
+           strategy: StrategyKind | str | Strategy = StrategyKind.EVOLUTION, budget: Budget | None = None,
+           evals: int | None = None, top: int = DEFAULT_TOP, seed: int = 0, out_dir=None, resume: bool = False,
+           device: str = "cpu", cost_space=None, context=None, evaluate: Evaluator | None = None,
+           context_options: Mapping[str, int] | None = None, supernet_dir: str | None = None,
+           settings: Mapping[str, Any] | None = None, on_entry=None) -> SearchResult:
+    """Search `space` for the best architectures by `indicator` within `budget`.
+
+    `supernet` is the BN-only trained supernet (needed by CPI, its components and gamma; None for the indicators
+    at initialisation and cost); `data` a loaded `fbndsl.data.Data` or a `--data` spec. `cost_space` is the space
+    whose cost model the budget and the reported MACs use (default `space`; `fbndsl search` passes the space at
+    its declared resolution when the supernet runs at a proxy one). `evaluate` replaces the indicator
+    measurement by your own function arch -> {indicator: value} (`context`, `supernet` and `data` are then
+    unused). `out_dir` receives results.json and search.png; `resume=True` continues the search recorded there.
+    """
+    indicator = parse_indicator(indicator)
+    plan = make_plan(cost_space or space, indicator, strategy, budget or Budget(), evals, top, seed,
+                     out_dir=out_dir, resume=resume, supernet_dir=supernet_dir, settings=settings, on_entry=on_entry)
+    if evaluate is None:
+        evaluate = measurer(space, supernet, data, indicator, seed=seed, device=device, context=context,
+                            options=context_options)
+    return execute(plan, evaluate)
+
+
+def make_plan(space, indicator: Indicator, strategy, budget: Budget, evals: int | None, top: int, seed: int, *,
+              out_dir=None, resume: bool = False, supernet_dir: str | None = None,
+              sets: Mapping[str, str] | None = None, settings: Mapping[str, Any] | None = None, plot_note: str = "",
+              on_entry=None) -> Plan:
+    """Check everything that can be checked before a forward pass, and settle the defaults."""
+    strategy = make(strategy)
+    _positive("--top", top)
+    if evals is not None:
+        _positive("--evals", evals)
+    strategy.check(space, evals)
+    budget.check_feasible(space)
+    if evals is None:
+        evals = space.size if strategy.kind is StrategyKind.EXHAUSTIVE else DEFAULT_EVALS
+    header = results.Header(space=space_record(space, sets), seed=seed, indicator=indicator,
+                            strategy=strategy.kind.value,
+                            budget=budget.to_json() | {"at_resolution": resolution(space)},
+                            supernet=supernet_dir, settings={"evals": evals, **(settings or {})})
+    return Plan(space, indicator, strategy, budget, evals, top, seed, header,
+                None if out_dir is None else Path(out_dir), resume, plot_note,
+                on_entry or (lambda entry, done, total: None))
+
+
+def _positive(flag: str, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise UserError(f"{flag} {value!r}: expected a positive integer")
+
+
+def space_record(space, sets: Mapping[str, str] | None) -> dict:
+    """results.json's "space": the file, name and sha256, and the `--set` values that recompile it (every `param`
+    as resolved, when not given: the same space either way)."""
+    from ..ir.choices import format_value
+
+    if sets is None:
+        sets = {k: format_value(v) for k, v in space.ir.params.items()}
+    return {"file": str(space.file), "name": space.name, "sha256": space.source_sha256, "sets": dict(sets)}
+
+
+def resolution(space) -> int | list[int]:
+    """The input resolution the space's cost model counts at: one, or the values of an elastic resolution."""
+    value = dict(space.ir.nodes[0].attrs)["resolution"]
+    assert space.ir.nodes[0].kind is OpKind.INPUT
+    return sorted(value.values()) if isinstance(value, Sym) else value
+
+
+def measurer(space, supernet, data, indicator: Indicator, *, seed: int, device: str, context=None,
+             options: Mapping[str, int] | None = None) -> Evaluator:
+    """arch -> the indicator's measured components, on a context built once (its batches fixed by `seed`)."""
+    from .context import IndicatorContext
+    from .indicators import measure
+
+    if indicator.needs_trained_supernet and supernet is None and context is None:
+        raise UserError(f"--indicator {indicator.value} needs a trained supernet: pass --supernet RUN_DIR or "
+                        f"--train-epochs N (naswot, synflow, params and macs need none)")
+    if context is None:
+        if isinstance(data, str):
+            from ..data import load
+
+            data = load(data, augment=True, seed=seed)
+        context = IndicatorContext.build(space, supernet, data, device=device, seed=seed, **dict(options or {}))
+    return lambda arch: measure(context, arch, [indicator])
+
+
+def execute(plan: Plan, evaluate: Evaluator) -> SearchResult:
+    """Run the plan's strategy to the end, writing results.json as the pool grows (when there is an out_dir)."""
+    recorded, earlier = _recorded(plan)
+    writer = _Writer(plan, earlier)
+    loop = SearchLoop(plan.space, plan.budget, evaluate, goodness(plan.indicator), evals=plan.evals, seed=plan.seed,
+                      recorded=recorded, on_entry=lambda entry: _entered(plan, writer, loop, entry))
+    try:
+        plan.strategy.run(loop)
+    except BaseException:  # Ctrl-C or an error while measuring: keep every evaluation made, for --resume
+        writer.write(loop.pool, (), done=False)
+        raise
+    if not loop.pool:
+        raise UserError(f"no architecture of '{plan.space.name}' is within the budget ({plan.budget.describe()})")
+    top = tuple(top_k(loop.pool, plan.indicator, plan.top))
+    writer.write(loop.pool, top, done=True)
+    result = SearchResult(plan.space, plan.indicator, plan.strategy.kind, plan.budget, tuple(loop.pool), top,
+                          loop.measured, writer.seconds(), loop.exhausted, plan.out_dir)
+    if plan.out_dir is not None:
+        draw(plan, result)
+    return result
+
+
+def _entered(plan: Plan, writer: _Writer, loop: SearchLoop, entry: Entry) -> None:
+    plan.on_entry(entry, len(loop.pool), plan.evals)
+    writer.maybe_write(loop.pool)
+
+
+def _recorded(plan: Plan) -> tuple[dict, float]:
+    """The evaluations (and search seconds) of the run being resumed, after checking it is the same search."""
+    if plan.out_dir is None:
+        assert not plan.resume, "resume needs an out_dir"
+        return {}, 0.0
+    path = plan.out_dir / results.NAME
+    if not plan.resume:
+        if path.exists():
+            raise UserError(f"--out {plan.out_dir} already holds a search ({results.NAME}); pass --resume to "
+                            f"continue it, or choose another --out")
+        return {}, 0.0
+    if not path.exists():  # interrupted before its first evaluation (e.g. while training): nothing to replay
+        return {}, 0.0
+    record = results.read(path)
+    results.check_resume(path, record, plan.header)
+    return results.recorded_entries(plan.space, record, path), float(record.get("seconds") or 0.0)
+
+
+class _Writer:
+    """results.json after every evaluation, unless evaluating is much faster than writing the whole file (cheap
+    indicators over thousands of architectures): then no more often than keeps writing under a third of the time."""
+
+    def __init__(self, plan: Plan, earlier_seconds: float):
+        self.plan, self.earlier = plan, earlier_seconds
+        self.start = time.perf_counter()
+        self.last_end, self.last_cost = self.start, 0.0
+        if plan.out_dir is not None:
+            plan.out_dir.mkdir(parents=True, exist_ok=True)
+
+    def seconds(self) -> float:
+        return self.earlier + time.perf_counter() - self.start
+
+    def maybe_write(self, pool) -> None:
+        if time.perf_counter() - self.last_end >= 2 * self.last_cost:
+            self.write(pool, (), done=False)
+
+    def write(self, pool, top, done: bool) -> None:
+        if self.plan.out_dir is None:
+            return
+        begin = time.perf_counter()
+        results.write(self.plan.out_dir / results.NAME, self.plan.header, pool, top, done, self.seconds())
+        self.last_end = time.perf_counter()
+        self.last_cost = self.last_end - begin
+
+
+def draw(plan: Plan, result: SearchResult) -> None:
+    from . import plot
+
+    title = (f"{plan.space.name}: {result.strategy.value}, {plan.indicator.value}, {len(result.evaluated)} evaluated"
+             + (f"\n{plan.plot_note}" if plan.plot_note else ""))
+    plot.draw(plan.out_dir / plot.NAME, result.evaluated, result.top, plan.indicator, plan.budget, title)

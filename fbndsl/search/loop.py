@@ -1,0 +1,105 @@
+"""`SearchLoop`: the driver's side of a search, the `Search` every strategy drives.
+
+It owns the pool of evaluated architectures, the evaluation budget and the random stream. It admits an
+architecture only after the analytic cost model has put it within the budget (an infeasible architecture is a
+bug of the strategy, caught here before any forward pass), measures each architecture once (a repeated proposal
+returns the recorded entry), and takes recorded values from an earlier run's results instead of measuring
+again: replaying a deterministic strategy against them is how an interrupted search resumes.
+"""
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from ..diagnostics import UserError
+from ..ir.choices import Arch
+from .budget import Budget
+from .strategies.base import Entry
+from .strategies.mutation import mutate
+
+Evaluator = Callable[[Arch], Mapping[Any, float]]   # arch -> raw indicator values
+Goodness = Callable[[Sequence[Entry]], Sequence[float]]  # entries -> higher-is-better scores, relative to them
+
+SAMPLE_TRIES = 10_000    # random architectures drawn before a budget is declared too tight to sample
+MUTATION_TRIES = 100     # mutations of one parent tried before a fresh random architecture is drawn instead
+STALL_LIMIT = 1_000      # proposals in a row that were all evaluated already: the space is exhausted
+
+
+class SearchLoop:
+    def __init__(self, space, budget: Budget, evaluate: Evaluator, goodness: Goodness, *, evals: int,
+                 seed: int = 0, recorded: Mapping[Arch, Entry] | None = None,
+                 on_entry: Callable[[Entry], None] | None = None):
+        assert evals >= 1, evals
+        self.space, self.budget, self.evals = space, budget, evals
+        self.rng = random.Random(seed)
+        self._measure, self._goodness = evaluate, goodness
+        self._recorded = dict(recorded or {})
+        self._on_entry = on_entry or (lambda entry: None)
+        self._entries: list[Entry] = []
+        self._index: dict[Arch, int] = {}
+        self._good: tuple[int, Sequence[float]] = (-1, ())
+        self._stalled = 0
+        self.measured = 0  # architectures measured by this loop (not taken from the recorded results)
+
+    # -- what strategies read -------------------------------------------------------------------------------
+    @property
+    def pool(self) -> Sequence[Entry]:
+        return self._entries
+
+    @property
+    def done(self) -> bool:
+        return len(self._entries) >= self.evals or self.exhausted
+
+    @property
+    def exhausted(self) -> bool:
+        return self._stalled >= STALL_LIMIT
+
+    def goodness(self) -> Sequence[float]:
+        # recomputed when the pool has grown: CPI ranks are relative to the whole pool
+        if self._good[0] != len(self._entries):
+            self._good = (len(self._entries), list(self._goodness(self._entries)))
+        return self._good[1]
+
+    def feasible(self, arch: Arch) -> bool:
+        """Within the budget, and a real network: one whose output depends on its input (`Space.reads_input`)."""
+        return self.budget.allows(self.space.cost(arch)) and self.space.reads_input(arch)
+
+    # -- what strategies do ---------------------------------------------------------------------------------
+    def evaluate(self, arch: Arch) -> int:
+        if arch in self._index:
+            self._stalled += 1
+            return self._index[arch]
+        cost = self.space.cost(arch)
+        assert self.budget.allows(cost), f"a strategy proposed {arch.text()} over the budget {self.budget}"
+        assert self.space.reads_input(arch), f"a strategy proposed {arch.text()}, whose output ignores its input"
+        assert not self.done, "a strategy proposed an architecture after the search was done"
+        self._stalled = 0
+        entry = self._recorded.get(arch)
+        if entry is None:
+            entry = Entry(arch, cost.macs, cost.params, dict(self._measure(arch)))
+            self.measured += 1
+        self._index[arch] = len(self._entries)
+        self._entries.append(entry)
+        self._on_entry(entry)
+        return self._index[arch]
+
+    def random_feasible(self) -> Arch:
+        for _ in range(SAMPLE_TRIES):
+            arch = self.space.sample(self.rng)
+            if self.feasible(arch):
+                return arch
+        raise UserError(f"no architecture of '{self.space.name}' within the budget ({self.budget.describe()}) among "
+                        f"{SAMPLE_TRIES:,} random ones; the budget admits too few to sample: raise it, or use "
+                        f"--strategy exhaustive on a small space")
+
+    def mutate_feasible(self, arch: Arch, changes: int = 1) -> Arch:
+        """`changes` successive one-choice mutations of `arch`, within the budget; when no such mutation turns up
+        in MUTATION_TRIES tries (the parent sits at the budget's edge), a random architecture within it."""
+        for _ in range(MUTATION_TRIES):
+            child = arch
+            for _ in range(changes):
+                child = mutate(self.space, child, self.rng)
+            if self.feasible(child):
+                return child
+        return self.random_feasible()

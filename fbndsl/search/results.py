@@ -1,0 +1,134 @@
+"""`results.json`: a search's record, written after every evaluation so that `--resume` can continue it.
+
+    {"format": "fbndsl-search/1",
+     "space": {"file", "name", "sha256", "sets": {name: value text}},   # `fbndsl export --from` compiles this
+     "compiler_version", "seed", "indicator", "strategy",
+     "budget": {"macs": int|null, "params": int|null, "at_resolution": int | [ints] (the arch's own choice)},
+     "supernet": run directory | null,
+     "settings": {...},                      # everything else a resume must repeat (evals, data, training...)
+     "evaluated": [{"arch": canonical text, "macs", "params", "indicators": {name: value}}, ...],
+     "top": [{"rank": 1, "arch", "macs", "params", "indicators": {...}, "ranks": {...}}, ...],
+     "done": bool, "seconds": float}
+
+A value that could not be measured (NaN) is written as null. Every write replaces the file atomically.
+"""
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..diagnostics import UserError
+from ..files import atomic_write_text
+from ..version import __version__
+from .indicators import Indicator
+from .objective import Ranked
+from .strategies.base import Entry
+
+FORMAT = "fbndsl-search/1"
+NAME = "results.json"
+
+# The keys of the header a resumed search must repeat, and the flag that sets each (for the error message).
+IDENTITY_FLAGS = {"seed": "--seed", "indicator": "--indicator", "strategy": "--strategy", "budget": "--flops/--params",
+                  "supernet": "--supernet"}
+
+
+@dataclass(frozen=True)
+class Header:
+    """Everything in results.json but the evaluations, the top-k and the progress."""
+
+    space: dict
+    seed: int
+    indicator: Indicator
+    strategy: str
+    budget: dict
+    supernet: str | None
+    settings: dict  # flag name (without --) -> value: the rest of what defines the search
+
+    def to_json(self) -> dict:
+        return {"format": FORMAT, "space": self.space, "compiler_version": __version__, "seed": self.seed,
+                "indicator": self.indicator.value, "strategy": self.strategy, "budget": self.budget,
+                "supernet": self.supernet, "settings": self.settings}
+
+
+def entry_json(entry: Entry) -> dict:
+    return {"arch": entry.arch.text(), "macs": entry.macs, "params": entry.params,
+            "indicators": {i.value: _number(v) for i, v in entry.values.items()}}
+
+
+def ranked_json(r: Ranked) -> dict:
+    return {"rank": r.rank, "arch": r.entry.arch.text(), "macs": r.entry.macs, "params": r.entry.params,
+            "indicators": {i.value: _number(v) for i, v in r.values.items()},
+            "ranks": {i.value: v for i, v in r.ranks.items()}}
+
+
+def _number(v: float) -> float | None:
+    return None if math.isnan(v) else v
+
+
+def write(path: Path, header: Header, entries: Sequence[Entry], top: Sequence[Ranked], done: bool,
+          seconds: float) -> None:
+    record = header.to_json() | {"evaluated": [entry_json(e) for e in entries], "top": [ranked_json(r) for r in top],
+                                 "done": done, "seconds": round(seconds, 3)}
+    atomic_write_text(path, json.dumps(record, indent=1, allow_nan=False) + "\n")
+
+
+def read(path: Path) -> dict:
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except OSError:
+        raise UserError(f"--resume: {path} is missing; there is no search to resume there (drop --resume)") from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise UserError(f"--resume: {path} is not valid JSON; start the search again in another --out") from None
+    if not isinstance(record, dict) or record.get("format") != FORMAT:
+        raise UserError(f"--resume: {path} is not a {FORMAT} results file; start the search again in another --out")
+    return record
+
+
+def check_resume(path: Path, record: Mapping[str, Any], header: Header) -> None:
+    """A one-line error naming the first setting in which `record` differs from the search asked for now."""
+    now = header.to_json()
+    old_space, new_space = record.get("space", {}), now["space"]
+    if old_space.get("sha256") != new_space["sha256"]:
+        raise UserError(f"--resume: the space's source differs from the one {path} was searched on (sha256 "
+                        f"{str(old_space.get('sha256'))[:12]}... vs {new_space['sha256'][:12]}...); resume with the "
+                        f"same space, or choose another --out")
+    if old_space.get("sets") != new_space["sets"]:
+        raise UserError(f"--resume: {path} was searched with --set {_sets(old_space.get('sets'))}, not "
+                        f"{_sets(new_space['sets'])}; pass the same --set values, or choose another --out")
+    for key, flag in IDENTITY_FLAGS.items():
+        if record.get(key) != now[key]:
+            raise UserError(f"--resume: {path} was written with {flag} {_show(record.get(key))}, not "
+                            f"{_show(now[key])}; resume with the same settings, or choose another --out")
+    old, new = record.get("settings", {}), now["settings"]
+    for key in sorted(set(old) | set(new)):
+        if old.get(key) != new.get(key):
+            raise UserError(f"--resume: {path} was written with --{key.replace('_', '-')} {_show(old.get(key))}, "
+                            f"not {_show(new.get(key))}; resume with the same settings, or choose another --out")
+
+
+def _sets(sets) -> str:
+    return ", ".join(f"{k}={v}" for k, v in (sets or {}).items()) or "(none)"
+
+
+def _show(value) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_show(v)}" for k, v in value.items())
+    return "(none)" if value is None else str(value)
+
+
+def recorded_entries(space, record: Mapping[str, Any], path: Path) -> dict:
+    """arch -> Entry of every evaluation in `record` (values as they were measured)."""
+    out = {}
+    for item in record.get("evaluated", []):
+        try:
+            arch = space.parse_arch(item["arch"])
+            values = {Indicator(k): math.nan if v is None else float(v) for k, v in item["indicators"].items()}
+            out[arch] = Entry(arch, int(item["macs"]), int(item["params"]), values)
+        except (KeyError, TypeError, ValueError, UserError):
+            raise UserError(f"--resume: {path} has a damaged evaluation record; start the search again in "
+                            f"another --out") from None
+    return out

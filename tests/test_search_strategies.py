@@ -1,0 +1,272 @@
+"""Search strategies on synthetic scores (no network, no torch): each finds a known optimum; aging evolution
+ages; coarse-to-fine's grid moves each elastic dimension as one; mutations respect conditional choices; no
+strategy ever has an architecture over the budget evaluated."""
+from __future__ import annotations
+
+import random
+
+import pytest
+from conftest import ROOT, compile_text
+
+import fbndsl
+from fbndsl import UserError
+from fbndsl.search.budget import Budget
+from fbndsl.search.driver import search
+from fbndsl.search.indicators import Indicator
+from fbndsl.search.loop import SearchLoop
+from fbndsl.search.objective import goodness
+from fbndsl.search.strategies import CoarseToFine, Evolution, Exhaustive, RandomSampling, make
+from fbndsl.search.strategies.coarse_to_fine import grid_points
+from fbndsl.search.strategies.dimensions import Dimension, Position, dimensions
+from fbndsl.search.strategies.mutation import complete, mutate
+
+ELASTIC = """
+param classes = 10
+op layer(c, k) = conv(c, k = k) -> bn -> relu
+network elastic {
+  input(3, resolution in {16, 24, 32})
+  stem: conv(out in {8, 16}, k = 3) -> bn -> relu
+  stage s1(c in {8, 12, 16}, k in {3, 5}) { repeat depth in {1..3}: layer(c, k) }
+  stage s2(c in {16, 24}, k in {3, 5, 7}) { repeat depth in {1..2}: layer(c, k) }
+  head: global_pool -> linear(classes)
+}
+"""
+
+# 2 x 2 x 3 = 12 architectures: few enough for random sampling to cover
+SMALL = """
+param classes = 10
+op cand(c) = choose(c3: conv(c, k = 3) -> bn, c1: conv(c, k = 1) -> bn, identity)
+network small {
+  input(3, resolution in {16, 32})
+  stem: conv(8, 3) -> bn
+  stage s1(c in {8, 16}) { conv(c, 1) -> bn  cand(c) }
+  head: global_pool -> linear(classes)
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def nb201():
+    return fbndsl.compile("nb201", C=4, N=1)
+
+
+@pytest.fixture(scope="module")
+def elastic():
+    return compile_text(ELASTIC, "elastic.nas")
+
+
+@pytest.fixture(scope="module")
+def tiny_search():
+    return fbndsl.compile(ROOT / "examples" / "tiny_search" / "space.nas")
+
+
+def matching(target):
+    """A synthetic score: how many choices agree with `target` (its unique optimum, within any budget it fits)."""
+    def score(arch):
+        return {Indicator.PARAMS: float(sum(arch.get(label) == value for label, value in target.items()))}
+
+    return score
+
+
+def run(space, strategy, score, **kw):
+    return search(space, indicator=Indicator.PARAMS, strategy=strategy, evaluate=score, **kw)
+
+
+def test_random_sampling_covers_a_small_space(tmp_path):
+    space = compile_text(SMALL, "small.nas")
+    assert space.size == 12
+    target = space.sample(seed=5)
+    result = run(space, RandomSampling(), matching(target), evals=12, seed=1)
+    assert len(result.evaluated) == 12 and result.best.entry.arch == target
+
+
+def test_evolution_finds_the_optimum(nb201):
+    target = nb201.parse_arch("|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|")
+    result = run(nb201, Evolution(population=20, sample=5), matching(target), evals=300, seed=1)
+    assert result.best.entry.arch == target
+    random_result = run(nb201, RandomSampling(), matching(target), evals=300, seed=1)
+    assert random_result.top[0].values[Indicator.PARAMS] < 6  # what evolution found is not luck of sampling
+
+
+def test_exhaustive_finds_the_optimum_within_the_budget(nb201):
+    budget = Budget(macs=1_500_000)
+    target = nb201.parse_arch("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|"
+                              "nor_conv_3x3~2|")
+    result = run(nb201, Exhaustive(), matching(target), budget=budget)
+    feasible = [a for a in nb201.enumerate() if nb201.cost(a).macs <= budget.macs and nb201.reads_input(a)]
+    assert {e.arch for e in result.evaluated} == set(feasible)
+    best_score = max(matching(target)(a)[Indicator.PARAMS] for a in feasible)
+    assert result.top[0].values[Indicator.PARAMS] == best_score
+
+
+def test_archs_whose_output_ignores_the_input_are_never_evaluated(nb201):
+    """NAS-Bench-201 cells whose output node reads only 'none' edges compute a constant: not real networks."""
+    dead = nb201.parse_arch("|nor_conv_3x3~0|+|none~0|nor_conv_1x1~1|+|none~0|none~1|none~2|")
+    assert not nb201.reads_input(dead)
+    result = run(nb201, Exhaustive(), matching(dead), budget=Budget(macs=1_500_000))
+    assert all(nb201.reads_input(e.arch) for e in result.evaluated)
+    assert dead not in {e.arch for e in result.evaluated}
+
+
+def test_coarse_to_fine_finds_a_grid_point(elastic):
+    groups = dimensions(elastic)
+    target = elastic.arch(complete(elastic, {**_at(groups, Position.LARGEST), "resolution": 16}, random.Random(0)))
+    result = run(elastic, CoarseToFine(), matching(target), evals=200, seed=0)  # 100 for the grid: all of it
+    assert result.best.entry.arch == target and target in {e.arch for e in result.evaluated[:81]}
+
+
+def test_coarse_to_fine_finds_a_neighbour_of_the_grid(elastic):
+    """The fine stage: the optimum differs from the best skeletons in two choices."""
+    groups = dimensions(elastic)
+    point = _at(groups, Position.LARGEST) | {"s1.k": 3, "s2.depth": 1}
+    target = elastic.arch(point)
+    result = run(elastic, CoarseToFine(), matching(target), evals=80, seed=0)
+    assert result.best.entry.arch == target
+
+
+def _at(groups, position: Position) -> dict:
+    return {c.label: sorted(c.values)[position.index(len(c.values))] for cs in groups.values() for c in cs}
+
+
+def test_dimensions_come_from_the_ir(elastic, tiny_search):
+    def labels(space):
+        return {d: [c.label for c in cs] for d, cs in dimensions(space).items()}
+
+    assert labels(elastic) == {Dimension.RESOLUTION: ["resolution"], Dimension.DEPTH: ["s1.depth", "s2.depth"],
+                               Dimension.WIDTH: ["stem.out", "s1.c", "s2.c"], Dimension.KERNEL: ["s1.k", "s2.k"]}
+    tiny = labels(tiny_search)
+    assert tiny[Dimension.KERNEL] == [f"s{s}.{i}.mb.k" for s in (1, 2, 3) for i in range(3)]
+    assert not any("se" in label for group in tiny.values() for label in group)  # a flag is no dimension
+    bignas = labels(fbndsl.compile("bignas"))
+    assert bignas[Dimension.DEPTH][:2] == ["mb1.depth", "mb2.depth"] and "mb3.k" in bignas[Dimension.KERNEL]
+    assert "last.out" in bignas[Dimension.WIDTH] and bignas[Dimension.RESOLUTION] == ["resolution"]
+
+
+def test_grid_points_move_each_dimension_as_one(elastic):
+    groups = dimensions(elastic)
+    points = grid_points(elastic)
+    assert len(points) == len({tuple(sorted(p.items())) for p in points})
+    # resolution 3 values, depth {3,2}, width {2,3,2}, kernel {2,3}: middle is a distinct position for each
+    assert len(points) == 3 ** 4
+    for point in points:
+        for choices in groups.values():
+            positions = {_position(c, point[c.label]) for c in choices}
+            assert len(positions) == 1 or _middle_equals_smallest(choices, point), (point, positions)
+
+
+def _position(c, value):
+    values = sorted(c.values)
+    return [p for p in Position if values[p.index(len(values))] == value][0]
+
+
+def _middle_equals_smallest(choices, point):
+    return all(sorted(c.values).index(point[c.label]) in (0, (len(c.values) - 1) // 2) for c in choices)
+
+
+def test_coarse_stage_evaluates_grid_points_within_the_budget(elastic):
+    budget = Budget(macs=20_000_000)
+    seen = []
+    result = run(elastic, CoarseToFine(coarse_share=0.5), lambda a: seen.append(a) or {Indicator.PARAMS: 0.0},
+                 budget=budget, evals=40)
+    grid = {elastic.arch(p) for p in grid_points(elastic)}
+    coarse = seen[:20]
+    assert all(a in grid for a in coarse)
+    assert all(e.macs <= budget.macs for e in result.evaluated)
+    feasible_grid = [a for a in grid if elastic.cost(a).macs <= budget.macs]
+    assert len(feasible_grid) > 20  # the coarse stage had to choose: the cheapest and the dearest stay
+    macs = sorted(elastic.cost(a).macs for a in feasible_grid)
+    assert {elastic.cost(a).macs for a in coarse} >= {macs[0], macs[-1]}
+
+
+class Recording(SearchLoop):
+    """A SearchLoop that records each proposal's pool index and each mutated parent."""
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.proposed, self.parents = [], []
+
+    def evaluate(self, arch):
+        index = super().evaluate(arch)
+        self.proposed.append(index)
+        return index
+
+    def mutate_feasible(self, arch, changes=1):
+        self.parents.append((len(self.proposed), arch))
+        return super().mutate_feasible(arch, changes)
+
+
+def test_evolution_ages_out_the_oldest_not_the_worst(nb201):
+    """The best architecture is drawn first; once P younger members have joined, it is never a parent again."""
+    best = nb201.max_arch()
+    score = lambda a: {Indicator.PARAMS: 100.0 if a == best else float(nb201.cost(a).params) / 1e6}
+    first = iter([best])
+    loop = Recording(nb201, Budget(), score, goodness(Indicator.PARAMS), evals=60, seed=3)
+    original = loop.random_feasible
+    loop.random_feasible = lambda: next(first, None) or original()
+    Evolution(population=10, sample=10).run(loop)
+    assert loop.pool[0].arch == best and len(loop.parents) >= 40
+    for proposed_so_far, parent in loop.parents:
+        alive = {loop.pool[i].arch for i in loop.proposed[max(0, proposed_so_far - 10):proposed_so_far]}
+        assert parent in alive, "a parent must be one of the last P proposals"
+    # with sample = population, the best alive member is always the parent: the best, while it lives
+    assert [p for _, p in loop.parents[:1]] == [best]
+    assert all(parent != best for n, parent in loop.parents if n > 10 and best not in
+               {loop.pool[i].arch for i in loop.proposed[n - 10:n]})
+
+
+def test_mutation_respects_conditional_choices(tiny_search):
+    rng = random.Random(0)
+    arch = tiny_search.sample(rng)
+    for _ in range(300):
+        child = mutate(tiny_search, arch, rng)
+        assert tiny_search.arch(dict(child)) == child  # exactly the active choices, each a valid value
+        assert sum(1 for label in child if label in arch and child[label] != arch[label]) <= 1
+        arch = child
+
+
+@pytest.mark.parametrize("strategy", ["random", "evolution", "coarse-to-fine", "exhaustive"])
+def test_never_evaluates_an_architecture_over_the_budget(elastic, strategy):
+    budget = Budget(macs=3_000_000, params=20_000)
+    measured = []
+
+    def score(arch):
+        measured.append(elastic.cost(arch))
+        return {Indicator.PARAMS: float(elastic.cost(arch).macs)}
+
+    result = run(elastic, strategy, score, budget=budget, evals=None if strategy == "exhaustive" else 40, seed=2)
+    assert measured and all(c.macs <= budget.macs and c.params <= budget.params for c in measured)
+    assert len(measured) == len(result.evaluated)  # each architecture measured once
+
+
+def test_a_budget_too_tight_to_sample_is_a_clear_error():
+    """Feasible (the cheapest architecture fits) but one in 294 million: rejection sampling gives up, clearly."""
+    bignas = fbndsl.compile("bignas")
+    cheapest = bignas.cost(bignas.min_arch()).macs
+    with pytest.raises(UserError, match="no architecture of 'bignas' within the budget .* among 10,000 random ones"):
+        run(bignas, "random", lambda a: {Indicator.PARAMS: 0.0}, budget=Budget(macs=cheapest), evals=5)
+
+
+def test_strategies_refuse_spaces_they_cannot_search(nb201):
+    with pytest.raises(UserError, match="no elastic dimension"):
+        run(nb201, "coarse-to-fine", lambda a: {Indicator.PARAMS: 0.0})
+    with pytest.raises(UserError, match="294,912,000 architectures, more than the 50,000"):
+        run(fbndsl.compile("bignas"), "exhaustive", lambda a: {Indicator.PARAMS: 0.0})
+    with pytest.raises(UserError, match="--strategy bogus: expected one of random, evolution"):
+        make("bogus")
+
+
+def test_the_top_k_is_re_ranked_among_itself(nb201):
+    """CPI ranks are relative: the top-k's CPI compares them with each other, not with the pool."""
+    rng = random.Random(0)
+    values = {}
+
+    def score(arch):
+        return values.setdefault(arch, {Indicator.EXPRESSIVITY: rng.random(), Indicator.TRAINABILITY: rng.random(),
+                                        Indicator.UNCERTAINTY: rng.random()})
+
+    result = search(nb201, indicator=Indicator.CPI, strategy="random", evaluate=score, evals=30, top=4)
+    assert [r.rank for r in result.top] == [1, 2, 3, 4]
+    cpis = [r.values[Indicator.CPI] for r in result.top]
+    assert cpis == sorted(cpis) and all(1 <= c <= 4 for c in cpis)
+    for column in (Indicator.EXPRESSIVITY, Indicator.TRAINABILITY, Indicator.UNCERTAINTY):
+        assert sorted(r.ranks[column] for r in result.top) == [1, 2, 3, 4]
