@@ -69,7 +69,8 @@ class Settings:
 # Quick, sized by measurement on one thread of our shared 2-core machine (docs/nb201.md, "Cost"): each supernet
 # gets 64 FairNAS steps (5 paths of 64 images each, ~2.1 s a step: 0.4 of an epoch of the 10k subset; at this
 # scale BN-only training barely leaves chance level even after 3 epochs, so more would buy little), the K=100
-# architectures ~4.5 s each, and each of the 3 searches evaluates 30 architectures: ~21 minutes in all.
+# architectures 3.3-4.5 s each, and each of the 3 searches evaluates 30 architectures: 14.5 minutes measured
+# (about 21 under heavier load).
 QUICK = dict(quick=True, epochs=1, steps=64, archs=100, evals=30, out=Path("bench/results/nb201-quick"),
              measuring=QUICK_MEASURING)
 
