@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from .cli_usage import OneLineUsageErrors
 from .diagnostics import UserError
 from .version import __version__
 
@@ -143,17 +144,6 @@ def _write(text: str, output: str | None) -> None:
     atomic_write_text(Path(output), text)
 
 
-class _UsageErrorsExitOne(click.Command):
-    """`fbndsl train` exits 1 on every mistake, a bad flag (click's usage errors, normally 2) included."""
-
-    def parse_args(self, ctx, args):
-        try:
-            return super().parse_args(ctx, args)
-        except click.UsageError as exc:
-            exc.exit_code = 1
-            raise
-
-
 TRAIN_EPILOG = (
     "Modes: bn-only trains only BatchNorm gamma/beta (FBN-NAS; --sampler uniform or fair); single-stage is "
     "BigNAS (sandwich rule, in-place distillation, same-patch multi-resolution, zero-init residuals, "
@@ -163,7 +153,7 @@ TRAIN_EPILOG = (
     "in one score per class of the data (e.g. --set classes=10 for digits).")
 
 
-@main.command("train", cls=_UsageErrorsExitOne, epilog=TRAIN_EPILOG)
+@main.command("train", cls=OneLineUsageErrors, epilog=TRAIN_EPILOG)
 @click.option("--space", "space_path", required=True, metavar="SPACE.nas", help="The space (a path or a shipped name).")
 @click.option("--mode", required=True, type=click.Choice(["bn-only", "single-stage", "full"]),
               help="What is trained, and how.")
@@ -237,18 +227,7 @@ SEARCH_EPILOG = (
     "search.png. See docs/search.md.")
 
 
-class _SearchCommand(click.Command):
-    """`fbndsl search` reports a bad flag (click's usage errors) as one line with exit status 1, as its own."""
-
-    def parse_args(self, ctx, args):
-        try:
-            return super().parse_args(ctx, args)
-        except click.UsageError as exc:
-            click.echo(f"error: {exc.format_message()}", err=True)
-            ctx.exit(1)
-
-
-@main.command("search", cls=_SearchCommand, epilog=SEARCH_EPILOG)
+@main.command("search", cls=OneLineUsageErrors, epilog=SEARCH_EPILOG)
 @click.option("--space", "space_path", required=True, metavar="SPACE.nas", help="The space (a path or a shipped name).")
 @click.option("--out", "out_dir", required=True, type=click.Path(), metavar="DIR", help="Where results go.")
 @click.option("--supernet", metavar="RUN_DIR", help="A trained supernet (the --out of `fbndsl train --mode bn-only`).")
@@ -288,21 +267,6 @@ def search_cmd(space_path, out_dir, supernet, train_epochs, train_steps, flops, 
     _run(body)
 
 
-class _OneLineError(click.ClickException):
-    def show(self, file=None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
-
-
-class _OneLineUsageErrors(click.Command):
-    """`fbndsl export` prints every mistake, a bad or missing flag included, as one line and exits 1."""
-
-    def parse_args(self, ctx, args):
-        try:
-            return super().parse_args(ctx, args)
-        except click.UsageError as exc:
-            raise _OneLineError(exc.format_message()) from None
-
-
 EXPORT_EPILOG = (
     "DIR gets model.py (standalone PyTorch, readable names, each layer's source line), weights.pt (with "
     "--supernet: the subnet's weights sliced from the supernet after BatchNorm recalibration; BatchNorms inserted "
@@ -311,7 +275,7 @@ EXPORT_EPILOG = (
     "initialised, to be trained. See docs/export.md.")
 
 
-@main.command("export", cls=_OneLineUsageErrors, epilog=EXPORT_EPILOG)
+@main.command("export", cls=OneLineUsageErrors, epilog=EXPORT_EPILOG)
 @click.option("--space", "space_path", required=True, metavar="SPACE.nas", help="The space (a path or a shipped name).")
 @click.option("--arch", help="The architecture (canonical text, JSON, or NAS-Bench-201/DARTS notation).")
 @click.option("--from", "from_path", metavar="RESULTS.json", help="Take the architecture from fbndsl search results.")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import click
 
+from .cli_usage import OneLineUsageErrors
+
 NB201_EPILOG = (
     "Trains a fair BN-only supernet of spaces/nb201.nas and one with fairness off (or reuses them from "
     "--supernet-dir), measures every indicator of K sampled architectures, reports Kendall's tau and Spearman's "
@@ -16,23 +18,12 @@ NB201_EPILOG = (
     "is the headline figure; OUT/report.json has everything. See docs/nb201.md.")
 
 
-class _UsageErrorsExitOne(click.Command):
-    """Every mistake exits 1, a bad flag (click's usage errors, normally 2) included, as the other commands."""
-
-    def parse_args(self, ctx, args):
-        try:
-            return super().parse_args(ctx, args)
-        except click.UsageError as exc:
-            exc.exit_code = 1
-            raise
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def bench() -> None:
     """Benchmarks against published ground truth."""
 
 
-@bench.command("nb201", cls=_UsageErrorsExitOne, epilog=NB201_EPILOG)
+@bench.command("nb201", cls=OneLineUsageErrors, epilog=NB201_EPILOG)
 @click.option("--quick", is_flag=True,
               help="K=100, 30 evaluations per search, 64 training steps: under 30 min on one CPU thread.")
 @click.option("--epochs", type=int, metavar="E", help="Supernet training epochs [default: 10; --quick: 1].")
