@@ -25,7 +25,6 @@ from fbndsl.export import export, render_model_source  # noqa: E402
 from fbndsl.lower import lower, recalibrate_bn  # noqa: E402
 
 ARCHS_PER_SPACE = 20
-ONNX_EVERY = 5  # ONNX for every 5th architecture (4 of the 20 per space): its export is the slow part
 # Small widths where the space has them: parity does not depend on size, and the suite must stay fast.
 SMALL = {"nb201": dict(C=8, N=1), "darts": dict(C=8, layers=5), "mobilenet": dict(resolution=32, classes=10),
          "bignas": dict(classes=10), "resnet18": dict(resolution=32, classes=10),
@@ -84,18 +83,17 @@ def archs(space, n: int):
 
 def check_parity(net, archs_to_check, tmp_path: Path) -> None:
     """model.py + weights.pt within 1e-5 of the supernet (batch 2, randomised BatchNorm statistics), and
-    onnxruntime on model.onnx within 1e-4, for the architectures (ONNX for every ONNX_EVERY-th)."""
+    onnxruntime on model.onnx within 1e-4, for every one of the architectures."""
     worst_py = worst_onnx = 0.0
     for i, arch in enumerate(archs_to_check):
         out = tmp_path / str(i)
-        export(net.space, arch, out, supernet=net, onnx=i % ONNX_EVERY == 0)
+        export(net.space, arch, out, supernet=net)
         module, model = loaded_model(out)
         x = torch.randn(2, *module.INPUT_SHAPE, generator=torch.Generator().manual_seed(i))
         with torch.no_grad():
             want = net(x, arch)
             worst_py = max(worst_py, (model(x) - want).abs().max().item())
-        if i % ONNX_EVERY == 0:
-            worst_onnx = max(worst_onnx, (onnx_output(out, x) - want).abs().max().item())
+        worst_onnx = max(worst_onnx, (onnx_output(out, x) - want).abs().max().item())
     assert worst_py <= 1e-5, (net.space.name, worst_py)
     assert worst_onnx <= 1e-4, (net.space.name, worst_onnx)
 
