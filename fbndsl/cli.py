@@ -288,13 +288,18 @@ EXPORT_EPILOG = (
               help="Batches that recalibrate BatchNorm; 0 keeps the supernet's statistics [default: the run's].")
 @click.option("--out", "out_dir", required=True, metavar="DIR", help="The folder to write (created if needed).")
 @click.option("--no-onnx", is_flag=True, help="Do not write model.onnx.")
-def export_cmd(space_path, arch, from_path, rank, supernet_dir, sets, data, recal_batches, out_dir, no_onnx):
+@click.option("--aux-head", metavar="STATEMENT",
+              help="Add DARTS's auxiliary head after this statement of the network (e.g. reduce2), for training "
+                   "from scratch: Model(auxiliary=True).")
+def export_cmd(space_path, arch, from_path, rank, supernet_dir, sets, data, recal_batches, out_dir, no_onnx,
+               aux_head):
     """Export one architecture of a space as standalone PyTorch source, weights, ONNX and arch.json."""
     _run(lambda: _export(space_path, arch, from_path, rank, supernet_dir, _overrides(sets), data, recal_batches,
-                         Path(out_dir), not no_onnx))
+                         Path(out_dir), not no_onnx, aux_head))
 
 
-def _export(space_path, arch, from_path, rank, supernet_dir, overrides, data, recal_batches, out: Path, onnx):
+def _export(space_path, arch, from_path, rank, supernet_dir, overrides, data, recal_batches, out: Path, onnx,
+            aux_head=None):
     from .data import parse_data_spec
     from .export.results import check_space, read_ranked
     from .pipeline import compile as compile_space
@@ -314,7 +319,7 @@ def _export(space_path, arch, from_path, rank, supernet_dir, overrides, data, re
     space = compile_space(space_path, **overrides)
     if ranked is not None:
         check_space(ranked, space)
-    click.echo(_exported(space, arch, out, supernet_dir, overrides, data, recal_batches, onnx), nl=False)
+    click.echo(_exported(space, arch, out, supernet_dir, overrides, data, recal_batches, onnx, aux_head), nl=False)
 
 
 def _check_export_flags(arch, from_path, rank, out: Path) -> None:
@@ -328,11 +333,11 @@ def _check_export_flags(arch, from_path, rank, out: Path) -> None:
         raise UserError(f"--out {out}: is a file, not a directory; choose another --out")
 
 
-def _exported(space, arch, out: Path, supernet_dir, overrides, data, recal_batches, onnx: bool) -> str:
+def _exported(space, arch, out: Path, supernet_dir, overrides, data, recal_batches, onnx: bool, aux_head) -> str:
     from .export.bundle import export
 
     if supernet_dir is None:
-        result = export(space, arch, out, None, None, onnx, sets=overrides)
+        result = export(space, arch, out, None, None, onnx, sets=overrides, aux_head=aux_head)
     else:
         from .train import load_run
 
@@ -340,7 +345,7 @@ def _exported(space, arch, out: Path, supernet_dir, overrides, data, recal_batch
         k = run.config.recal_batches if recal_batches is None else recal_batches
         result = export(space, arch, out, run.supernet, data or run.config.data, onnx, recal_batches=k,
                         batch_size=run.config.batch_size, seed=run.config.seed, data_epoch=run.config.epochs,
-                        sets=overrides, supernet_dir=str(supernet_dir))
+                        sets=overrides, supernet_dir=str(supernet_dir), aux_head=aux_head)
     return _export_summary(out, result)
 
 
@@ -354,8 +359,11 @@ def _export_summary(out: Path, result) -> str:
             f", BatchNorm recalibrated on {recal['batches']} batches of {recal['data']}" if recal else "")
     kept = rec["params_exported"] - rec["params"]
     extra = f" + {kept:,} in fairness BatchNorms" if kept else ""
+    aux = rec["aux_head"]
+    aux_line = (f"aux head: {aux['params']:,} params after {aux['at']}, for training: Model(auxiliary=True)\n"
+                if aux else "")
     return (f"{out}: {', '.join(p.name for p in result.files)}\narch:   {rec['arch']}\nMACs:   {rec['macs']:,}\n"
-            f"params: {rec['params']:,}{extra}   ({how})\n")
+            f"params: {rec['params']:,}{extra}   ({how})\n{aux_line}")
 
 
 from .cli_bench import bench  # noqa: E402

@@ -41,14 +41,15 @@ class ExportResult:
 
 def export(space, arch, out_dir, supernet=None, data=None, onnx: bool = True, *, recal_batches: int = 20,
            batch_size: int = 64, seed: int = 0, data_epoch: int = 0, sets: Mapping[str, str] | None = None,
-           supernet_dir: str | None = None) -> ExportResult:
+           supernet_dir: str | None = None, aux_head: str | None = None) -> ExportResult:
     """Export `arch` of `space` into `out_dir`.
 
     With a `supernet` (its space must be `space`), weights are its slices, BatchNorm recalibrated first on
     `recal_batches` batches of `data` (a `--data` spec, a loaded `Data`, or an iterable of input batches;
     None keeps the supernet's statistics; a data set is batched by `batch_size`, shuffled and augmented as
     epoch `data_epoch` of a run with `seed`), and fairness BatchNorms are kept. Without one, the architecture is
-    exported as written, freshly initialised, without weights.pt.
+    exported as written, freshly initialised, without weights.pt. `aux_head` names the top-level statement
+    that DARTS's auxiliary head reads (`aux_head.py`): `Model(auxiliary=True)` then adds it, for training.
     """
     out = _out_dir(out_dir)
     if supernet is not None:
@@ -56,10 +57,10 @@ def export(space, arch, out_dir, supernet=None, data=None, onnx: bool = True, *,
     arch = space.parse_arch(arch) if isinstance(arch, str) else space.arch(arch)
     provenance = Provenance(dict(sets or {}), supernet_dir)
     if supernet is None:
-        plan = make_plan(space, arch, FairnessBN.DROPPED)
+        plan = make_plan(space, arch, FairnessBN.DROPPED, aux_head)
         files, module = _fresh(render_plan(space, arch, plan), plan, onnx)
     else:
-        plan = make_plan(space, arch, FairnessBN.KEPT)
+        plan = make_plan(space, arch, FairnessBN.KEPT, aux_head)
         batches = None if data is None or recal_batches <= 0 else \
             recal.batches_for(data, supernet, arch, batch_size=batch_size, seed=seed, epoch=data_epoch)
         files, module, used = _trained(render_plan(space, arch, plan), plan, supernet, arch, batches,

@@ -15,11 +15,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..ir.graph import Origin, cond_holds
+from . import aux_head as aux_heads
+from .aux_head import AUX_ATTR, AuxHead
 from .kinds import Part, renderer
 from .layers import FairnessBN, Layer, Layers, active_layers
 from .names import Namespace, ascii_ident
 
-TEMPLATE_GLOBALS = frozenset({"torch", "nn", "F", "Model", "load_weights", "INPUT_SHAPE"})
+TEMPLATE_GLOBALS = frozenset({"torch", "nn", "F", "Model", "load_weights", "INPUT_SHAPE", "auxiliary",
+                              "aux_logits"})
 
 
 @dataclass(frozen=True)
@@ -54,9 +57,10 @@ class Plan:
     modules: tuple[Module, ...]
     result: str
     fairness: tuple[FairnessEntry, ...]
+    aux: AuxHead | None = None  # DARTS's auxiliary head (`--aux-head`), off unless the class is told
 
 
-def make_plan(space, arch, fairness_bn: FairnessBN) -> Plan:
+def make_plan(space, arch, fairness_bn: FairnessBN, aux_head: str | None = None) -> Plan:
     found = active_layers(space, arch, fairness_bn)
     body = tuple(layer for layer in found.layers if layer.id != found.input_id)
     mods = _module_names(body)
@@ -66,14 +70,16 @@ def make_plan(space, arch, fairness_bn: FairnessBN) -> Plan:
     modules = tuple(Module(mods[layer.id][part.suffix], layer.id, part)
                     for layer in body for part in renderer(layer.kind).parts(layer))
     result = names[found.output_id][1] if found.output_id != found.input_id else "x"
+    classes = next(layer.out_shape[0] for layer in found.layers if layer.id == found.output_id)
+    aux = None if aux_head is None else aux_heads.find(space, steps, aux_head, int(classes))
     return Plan(_class_name(space.name), found.layers[0].out_shape, steps, modules, result,
-                _fairness(space, arch, mods, fairness_bn))
+                _fairness(space, arch, mods, fairness_bn), aux)
 
 
 # -- attribute names ----------------------------------------------------------------------------------------
 def _module_names(layers: tuple[Layer, ...]) -> dict[int, dict[str, str]]:
     bases = _bases(layers)
-    ns = Namespace()
+    ns = Namespace(frozenset({AUX_ATTR}))  # kept free for the auxiliary head, whether or not it is asked for
     out: dict[int, dict[str, str]] = {}
     for layer in layers:
         if layer.id in bases:

@@ -49,6 +49,7 @@ def arch_record(space, arch, plan: Plan, provenance: Provenance, files: Mapping[
         "fairness_bn": {"mode": space.fairness.mode.value,
                         "layers": [{"node": f.scope, "module": f.attr, "handling": f.handling.value}
                                    for f in plan.fairness]},
+        "aux_head": None if plan.aux is None else plan.aux.to_json(),  # not in params: off by default
         "onnx": _onnx(files),
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
     }

@@ -12,6 +12,7 @@ from pathlib import Path, PurePath
 
 from ..ir.choices import format_value
 from ..version import __version__
+from .aux_head import AUX_ATTR
 from .kinds import renderer
 from .layers import FairnessBN
 from .names import comment_text
@@ -42,10 +43,10 @@ def _template():
     return env.get_template(TEMPLATE)
 
 
-def render_model_source(space, arch, fairness_bn: FairnessBN = FairnessBN.DROPPED) -> str:
+def render_model_source(space, arch, fairness_bn: FairnessBN = FairnessBN.DROPPED, aux_head: str | None = None) -> str:
     """The standalone PyTorch source of `arch` (an Arch or any notation `space.parse_arch` reads)."""
     arch = space.parse_arch(arch) if isinstance(arch, str) else space.arch(arch)
-    return render_plan(space, arch, make_plan(space, arch, fairness_bn))
+    return render_plan(space, arch, make_plan(space, arch, fairness_bn, aux_head))
 
 
 def render_plan(space, arch, plan: Plan) -> str:
@@ -53,8 +54,8 @@ def render_plan(space, arch, plan: Plan) -> str:
     return _template().render(
         version=comment_text(__version__), header=_header(space, arch, plan), class_name=plan.class_name,
         input_shape=repr(tuple(int(d) for d in plan.input_shape)), init_lines=_init_lines(plan),
-        forward_lines=forward, uses_functional=any(re.search(r"\bF\.", line) for line in forward
-                                                   if not line.lstrip().startswith("#")))
+        forward_lines=forward, aux=plan.aux is not None,
+        uses_functional=any(re.search(r"\bF\.", line) for line in forward if not line.lstrip().startswith("#")))
 
 
 def _where(step: Step) -> str:
@@ -76,17 +77,29 @@ def _init_lines(plan: Plan) -> list[str]:
             lines += comment_lines(last, _BODY)
         for part in parts:
             lines += Assign(f"self.{step.mods[part.suffix]}", part.ctor).lines(_BODY)
+    if plan.aux is not None:
+        lines += comment_lines(f"DARTS's auxiliary head on {comment_text(plan.aux.at)}: training only, off by "
+                               f"default", _BODY)
+        lines += plan.aux.init_lines(_BODY, INDENT)
     return lines
 
 
 def _forward_lines(plan: Plan) -> list[str]:
     lines, last = [], None
-    for step in (s for s in plan.steps if s.live):
+    for i, step in enumerate(plan.steps):
+        if not step.live:
+            continue
         if _where(step) != last:
             last = _where(step)
             lines += comment_lines(last, _BODY)
         for stmt in renderer(step.layer.kind).forward(step.layer, step.mods, step.ins, step.out, step.tmp):
             lines += stmt.lines(_BODY)
+        if plan.aux is not None and i == plan.aux.step:
+            lines += [f"{_BODY}aux_logits = None",
+                      f"{_BODY}if self.{AUX_ATTR} is not None and self.training:",
+                      f"{_BODY}{INDENT}aux_logits = self.{AUX_ATTR}({step.out})"]
+    if plan.aux is not None:
+        lines += [f"{_BODY}if aux_logits is not None:", f"{_BODY}{INDENT}return {plan.result}, aux_logits"]
     return lines + Return(plan.result).lines(_BODY)
 
 
