@@ -216,10 +216,10 @@ def test_gamma_needs_no_recalibration(tmp_path):
     settings = tiny_settings(tmp_path)
     space, data = fbndsl.compile("nb201", fairness="off", **TINY), load_data(settings)
     config = TrainConfig(mode="bn-only", steps=2, data="digits", quiet=True, eval_archs=1, recal_batches=1)
-    net = train(space, config, data, tmp_path / "run").supernet
+    net = train(space, config, data.train, tmp_path / "run").supernet
     arch = space.parse_arch(ARCH_A)
-    full = measure(context(space, net, data, settings), arch, [Indicator.GAMMA])
-    assert measure(gamma_context(space, net, data, settings), arch, [Indicator.GAMMA]) == full
+    full = measure(context(space, net, data.held_out, settings), arch, [Indicator.GAMMA])
+    assert measure(gamma_context(space, net, data.held_out, settings), arch, [Indicator.GAMMA]) == full
 
 
 def test_smoke_run_reports_every_figure_and_reuses_its_supernets(tmp_path, tiny_truth):

@@ -35,18 +35,19 @@ def run(settings: Settings, truth: Truth, echo: Echo = print) -> Report:
     space = compile_space(settings, Fairness.INSERT)
     archs = sample_archs(space, settings.archs, settings.seed)
     accuracy = tuple(truth.of(space, a) for a in archs)
-    data = load_data(settings)
+    data = load_data(settings)  # the supernets train on data.train; indicators measure on data.held_out
 
-    fair, fair_net = supernet(space, settings, Fairness.INSERT, data, echo)
-    ctx = context(space, fair_net, data, settings)
+    fair, fair_net = supernet(space, settings, Fairness.INSERT, data.train, echo)
+    ctx = context(space, fair_net, data.held_out, settings)
     echo(f"measuring every indicator of {len(archs)} architectures on the fair supernet")
     pool = measure_pool(ctx, archs, echo=echo)
     correlations = correlate(pool.records, accuracy)
 
     off_space = compile_space(settings, Fairness.OFF)
-    off, off_net = supernet(off_space, settings, Fairness.OFF, data, echo)
+    off, off_net = supernet(off_space, settings, Fairness.OFF, data.train, echo)
     echo(f"measuring gamma of the {len(archs)} architectures on the fairness-off supernet")
-    off_gamma = measure_pool(gamma_context(off_space, off_net, data, settings), archs, [Indicator.GAMMA], echo)
+    off_gamma = measure_pool(gamma_context(off_space, off_net, data.held_out, settings), archs, [Indicator.GAMMA],
+                             echo)
     table1 = {f: count_operators(space, top_archs(archs, p.records, Indicator.GAMMA))
               for f, p in ((Fairness.INSERT, pool), (Fairness.OFF, off_gamma))}
 
@@ -58,9 +59,12 @@ def run(settings: Settings, truth: Truth, echo: Echo = print) -> Report:
 
 
 def load_data(settings: Settings):
+    """The training images less a validation split, and that split: the CIFAR-10 test images, behind the
+    benchmark's ground truth too, are never used (data/split.py)."""
     from ..data import load
+    from ..data.split import validation_split
 
-    return load(settings.data, augment=True, seed=settings.seed)
+    return validation_split(load(settings.data, augment=True, seed=settings.seed))
 
 
 def supernet(space, settings: Settings, fairness: Fairness, data, echo: Echo) -> tuple[Supernet, object]:

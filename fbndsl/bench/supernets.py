@@ -40,7 +40,9 @@ def train_config(settings: Settings):
 
 def run_dir(settings: Settings, fairness: Fairness) -> Path:
     steps = f"-steps{settings.steps}" if settings.steps is not None else ""
-    return settings.supernet_dir / f"{fairness.value}-e{settings.epochs}{steps}-{settings.sampler}-seed{settings.seed}"
+    # "val": trained without the validation split (runs trained on every training image had no such tag)
+    return settings.supernet_dir / (f"{fairness.value}-e{settings.epochs}{steps}-{settings.sampler}-seed{settings.seed}"
+                                    f"-val")
 
 
 def trained_supernet(space, settings: Settings, fairness: Fairness, data):

@@ -177,16 +177,19 @@ def supernet_for(opts: Options, indicator: Indicator, spaces: Spaces):
     import torch
 
     from ..data import load
+    from ..data.split import validation_split
 
     torch.set_num_threads(opts.threads)
-    data = load(opts.data, augment=True, seed=opts.seed)
+    # measured on a validation split of the training images, never on the data's test split (data/split.py)
+    split = validation_split(load(opts.data, augment=True, seed=opts.seed))
+    data = split.held_out
     if not indicator.needs_trained_supernet:
         return spaces.run, None, data
     if opts.supernet is not None:
         return (*load_supernet(opts.supernet, spaces.run, opts.device), data)
     if opts.resume and (Path(opts.out) / RESULTS).is_file():  # results.json is first written after training ended
         return (*load_supernet(str(Path(opts.out) / SUPERNET_DIR), spaces.run, opts.device), data)
-    return spaces.run, train_supernet(opts, spaces.run, data), data
+    return spaces.run, train_supernet(opts, spaces.run, split.train), data
 
 
 def load_supernet(run_dir: str, space, device: str):
