@@ -49,6 +49,13 @@ def _overrides(values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
+# Options several commands share, spelt once.
+SPACE_OPTION = click.option("--space", "space_path", required=True, metavar="SPACE.nas",
+                            help="The space (a path or a shipped name).")
+SETS_OPTION = click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+                           help="Override a `param` of the space.")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="fbndsl")
 def main() -> None:
@@ -57,7 +64,7 @@ def main() -> None:
 
 @main.command("compile", epilog=COST_CONVENTION)
 @click.argument("spaces", nargs=-1, required=True, metavar="SPACE.nas...")
-@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a `param` of the space.")
+@SETS_OPTION
 @click.option("--fairness", type=click.Choice(["insert", "check", "off"]), default="insert", show_default=True,
               help="BN fairness: insert a BatchNorm after every candidate operator that lacks one, only check "
                    "(error if any lacks one), or off (BN-NAS placement, as written).")
@@ -154,7 +161,7 @@ TRAIN_EPILOG = (
 
 
 @main.command("train", cls=OneLineUsageErrors, epilog=TRAIN_EPILOG)
-@click.option("--space", "space_path", required=True, metavar="SPACE.nas", help="The space (a path or a shipped name).")
+@SPACE_OPTION
 @click.option("--mode", required=True, type=click.Choice(["bn-only", "single-stage", "full"]),
               help="What is trained, and how.")
 @click.option("--data", default="digits", show_default=True, metavar="SPEC",
@@ -164,7 +171,7 @@ TRAIN_EPILOG = (
               help="Stop after N optimiser steps in all (smoke runs; the LR schedule spans them).")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), metavar="RUN_DIR",
               help="The run directory.")
-@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a `param` of the space.")
+@SETS_OPTION
 @click.option("--batch-size", default=64, show_default=True, type=int, metavar="B")
 @click.option("--lr", type=float, metavar="LR", help="Initial LR [default: 0.1; bn-only 1.0].")
 @click.option("--weight-decay", type=float, metavar="WD", help="[default: 5e-4; bn-only 0].")
@@ -228,7 +235,7 @@ SEARCH_EPILOG = (
 
 
 @main.command("search", cls=OneLineUsageErrors, epilog=SEARCH_EPILOG)
-@click.option("--space", "space_path", required=True, metavar="SPACE.nas", help="The space (a path or a shipped name).")
+@SPACE_OPTION
 @click.option("--out", "out_dir", required=True, type=click.Path(), metavar="DIR", help="Where results go.")
 @click.option("--supernet", metavar="RUN_DIR", help="A trained supernet (the --out of `fbndsl train --mode bn-only`).")
 @click.option("--train-epochs", type=int, metavar="N", help="Train a BN-only supernet for N epochs [default: 3].")
@@ -243,7 +250,7 @@ SEARCH_EPILOG = (
 @click.option("--top", default=5, show_default=True, type=int, metavar="K", help="Architectures in the final table.")
 @click.option("--data", default="digits", show_default=True, metavar="SPEC",
               help="cifar10:PATH, folder:PATH, or digits (built in, offline).")
-@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a `param` of the space.")
+@SETS_OPTION
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--device", default="auto", show_default=True, metavar="auto|cpu|cuda", help="auto: CUDA when available.")
 @click.option("--recal-batches", type=int, metavar="K", help="Batches that recalibrate BatchNorm per architecture.")
@@ -276,13 +283,13 @@ EXPORT_EPILOG = (
 
 
 @main.command("export", cls=OneLineUsageErrors, epilog=EXPORT_EPILOG)
-@click.option("--space", "space_path", required=True, metavar="SPACE.nas", help="The space (a path or a shipped name).")
+@SPACE_OPTION
 @click.option("--arch", help="The architecture (canonical text, JSON, or NAS-Bench-201/DARTS notation).")
 @click.option("--from", "from_path", metavar="RESULTS.json", help="Take the architecture from fbndsl search results.")
 @click.option("--rank", type=int, metavar="N", help="With --from: the rank to export [default: 1].")
 @click.option("--supernet", "supernet_dir", metavar="RUN_DIR",
               help="Slice the weights from this fbndsl train run [default with --from: the results' supernet].")
-@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a `param` of the space.")
+@SETS_OPTION
 @click.option("--data", metavar="SPEC", help="BatchNorm recalibration data [default: the run's --data].")
 @click.option("--recal-batches", type=int, metavar="K",
               help="Batches that recalibrate BatchNorm; 0 keeps the supernet's statistics [default: the run's].")
