@@ -21,17 +21,6 @@ ARCH_B = "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"
 TINY = {"C": "4", "N": "1"}
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One intra-op thread: the test machines are shared, and contending threads make tiny nets slow."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def write_csv(path, rows, header=("index", "arch_str", "cifar10_test_acc")):
     with path.open("w", newline="") as f:
         w = csv.writer(f)

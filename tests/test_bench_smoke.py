@@ -27,15 +27,6 @@ def bench_module(name: str):
     return module
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """As the benches run: on a shared 2-core machine two intra-op threads can make these steps 10x slower."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope="module")
 def digits():
     from fbndsl.data import load

@@ -32,15 +32,6 @@ SMALL = {"nb201": dict(C=8, N=1), "darts": dict(C=8, layers=5), "mobilenet": dic
 NB201_ARCH = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|"
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Small convolutions on a shared 2-core machine: more threads only add contention."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def import_model(folder: Path, name: str = "exported_model"):
     """model.py as a user imports it: from its own folder, not through fbndsl."""
     spec = importlib.util.spec_from_file_location(f"{name}_{abs(hash(str(folder)))}", folder / "model.py")

@@ -42,15 +42,6 @@ def trained_like(space, seed: int = 1):
     return net
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """The networks here are tiny: one thread is faster than several contending on a shared machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope="module")
 def digits():
     return load("digits")

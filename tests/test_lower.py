@@ -19,7 +19,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from reference.counting import count  # noqa: E402
 
 ARCHS_PER_SPACE = 20
-torch.set_num_threads(1)  # small convolutions: threads only add contention
 _NETS = {}
 
 

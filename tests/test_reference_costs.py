@@ -34,14 +34,6 @@ from reference import (  # noqa: E402
 )
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _two_threads():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 @functools.cache
 def space(name: str, **params):
     return fbndsl.compile(SPACES / f"{name}.nas", **params)

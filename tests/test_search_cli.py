@@ -12,8 +12,6 @@ from click.testing import CliRunner  # noqa: E402
 
 from fbndsl.cli import main  # noqa: E402
 
-torch.set_num_threads(1)
-
 TINY = ["--space", "nb201", "--set", "C=4", "--set", "N=1", "--flops", "2M", "--evals", "4", "--top", "3",
         "--recal-batches", "2", "--eval-images", "64", "--mc-samples", "2", "--device", "cpu", "--quiet"]
 

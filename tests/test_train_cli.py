@@ -14,8 +14,6 @@ from conftest import SPACES  # noqa: E402
 
 from fbndsl.cli import main  # noqa: E402
 
-torch.set_num_threads(1)
-
 SMALL = ["--space", "nb201", "--set", "C=4", "--set", "N=1", "--data", "digits", "--epochs", "1", "--steps", "3",
          "--batch-size", "16", "--quiet"]
 

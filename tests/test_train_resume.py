@@ -18,8 +18,6 @@ from test_train_steps import TINY, small_data, tiny_space  # noqa: E402
 
 from fbndsl.train import TrainConfig, train  # noqa: E402
 
-torch.set_num_threads(1)
-
 
 class Crash(Exception):
     pass

@@ -22,8 +22,6 @@ from fbndsl.train.regularise import decayed_weights, dropout_modules  # noqa: E4
 from fbndsl.train.sampling import FairSampler, SandwichSampler  # noqa: E402
 from fbndsl.train.setup import build_supernet, make_optimizer  # noqa: E402
 
-torch.set_num_threads(1)
-
 # Elastic resolution, width, depth and kernel; mbconvs with and without a skip connection; a residual(...)
 # block; an operator choice whose pooling candidate gets a fairness BatchNorm; dropout before the classifier.
 TINY = """
