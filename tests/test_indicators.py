@@ -19,7 +19,7 @@ from fbndsl.ir.graph import Origin, cond_holds
 from fbndsl.ir.ops import OpKind
 from fbndsl.lower import extract, lower, recalibrate_bn
 from fbndsl.lower.modules import ElasticBatchNorm2d
-from fbndsl.search import Indicator, IndicatorContext, measure
+from fbndsl.search import Indicator, IndicatorContext, measure, ranking
 from fbndsl.search.gamma import gamma_indicator
 from fbndsl.search.naswot import code_kernel, naswot_score, relu_kernel
 from fbndsl.search.synflow import synflow_score
@@ -162,7 +162,7 @@ def test_trainability_averages_the_subnets_batchnorms(ctx, space):
 
 def test_trainability_leaves_out_dead_branches(ctx, space):
     # n1 = none(n0) is all zeros, so the fairness BatchNorm of the edge skip(n1) -> n2 sees a constant input
-    arch = space.parse_arch("|none~0|+|nor_conv_3x3~0|skip_connect~1|+|nor_conv_3x3~0|none~1|none~2|")
+    arch = space.parse_arch("|none~0|+|nor_conv_3x3~0|skip_connect~1|+|nor_conv_3x3~0|none~1|skip_connect~2|")
     got = measure(ctx, arch, [T])[T]
     values = arch._dict()
     bns = [ctx.supernet.module_of(n) for n in space.ir.nodes if n.kind is OpKind.BN and cond_holds(n.cond, values)]
@@ -210,6 +210,18 @@ def test_uncertainty_is_monte_carlo_batchnorm(ctx, space):
 def test_uncertainty_is_zero_when_every_batch_has_the_same_statistics(ctx, space):
     same = dataclasses.replace(ctx, recal=(ctx.recal[0],) * 3)
     assert measure(same, space.parse_arch(MIXED), [U])[U] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_uncertainty_of_a_network_that_ignores_its_input_is_the_worst(ctx, space):
+    # n3 reads n0 and n1 through 'none' only, n2 is never used: every image gets the same prediction, so the
+    # Monte-Carlo variance is 0 there, the best score, unless the indicator knows the network is constant
+    constant = space.parse_arch("|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|none~0|none~1|none~2|")
+    assert not space.reads_input(constant)
+    assert measure(ctx, constant, [U])[U] == math.inf
+    assert measure(ctx, constant, [T])[T] == 0.0
+    records = [measure(ctx, a, [E, T, U]) for a in (constant, space.parse_arch(MIXED))]
+    cpi = ranking.scores(records, Indicator.CPI)  # mean rank: lower is better
+    assert cpi[0] > cpi[1]
 
 
 def test_a_supernet_keeping_no_running_statistics_is_measured_alike(ctx, space):

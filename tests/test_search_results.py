@@ -25,7 +25,8 @@ class Interrupt(Exception):
 
 def counting(limit=None):
     """A synthetic evaluator, a function of the architecture as `measure` is, that counts its calls (and is
-    interrupted after `limit` of them). Some architectures' uncertainty is NaN, as a failed measurement's."""
+    interrupted after `limit` of them). Some architectures' uncertainty is NaN, as a failed measurement's, and
+    some infinite, as that of a network that ignores its input."""
     calls = []
 
     def score(arch):
@@ -34,7 +35,7 @@ def counting(limit=None):
         calls.append(arch)
         h = zlib.crc32(arch.text().encode())
         return {Indicator.EXPRESSIVITY: h % 997 / 997, Indicator.TRAINABILITY: float(h % 7),
-                Indicator.UNCERTAINTY: float("nan") if h % 5 == 0 else h % 101 / 101}
+                Indicator.UNCERTAINTY: float("nan") if h % 5 == 0 else float("inf") if h % 3 == 0 else h % 101 / 101}
 
     return score, calls
 

@@ -32,3 +32,22 @@ def reads_input(ir: SpaceIR, values: Mapping[str, Any]) -> bool:
     """Does the network's output depend on its input at all?"""
     return ir.output in input_dependent(ir, values)
 
+
+
+def on_input_output_path(ir: SpaceIR, values: Mapping[str, Any]) -> frozenset[int]:
+    """Ids of the active nodes on a path from the input to the output: they depend on the input and the output
+    depends on them. Empty when the output ignores the input."""
+    dependent = input_dependent(ir, values)
+    if ir.output not in dependent:
+        return frozenset()
+    by_id = {node.id: node for node in ir.nodes}
+    on_path, todo = {ir.output}, [ir.output]
+    while todo:
+        node = by_id[todo.pop()]
+        if node.kind is OpKind.ZERO:  # its output is zeros whatever it reads
+            continue
+        for i in active_inputs(node, values):
+            if i in dependent and i not in on_path:
+                on_path.add(i)
+                todo.append(i)
+    return frozenset(on_path)

@@ -10,7 +10,8 @@
      "top": [{"rank": 1, "arch", "macs", "params", "indicators": {...}, "ranks": {...}}, ...],
      "done": bool, "seconds": float}
 
-A value that could not be measured (NaN) is written as null. Every write replaces the file atomically.
+A value that could not be measured (NaN) is written as null, an infinite one (uncertainty of a network that
+ignores its input) as the string "inf". Every write replaces the file atomically.
 """
 from __future__ import annotations
 
@@ -65,8 +66,9 @@ def ranked_json(r: Ranked) -> dict:
             "ranks": {i.value: v for i, v in r.ranks.items()}}
 
 
-def _number(v: float) -> float | None:
-    return None if math.isnan(v) else v
+def _number(v: float) -> float | str | None:
+    """JSON has no NaN or infinity (`float` reads the strings back)."""
+    return None if math.isnan(v) else v if math.isfinite(v) else str(v)
 
 
 def write(path: Path, header: Header, entries: Sequence[Entry], top: Sequence[Ranked], done: bool,

@@ -20,7 +20,7 @@ import math
 
 import torch
 
-from ..ir.dependence import input_dependent
+from ..ir.dependence import on_input_output_path
 
 
 def bn_scales(bn) -> torch.Tensor:
@@ -52,7 +52,7 @@ def trainability(ctx, arch, cal) -> float:
 
 
 def input_path_batchnorms(supernet, space, arch) -> set[int]:
-    """ids of the BatchNorm modules (inside any op module) of nodes whose output depends on the input."""
-    dependent = input_dependent(space.ir, arch._dict())
+    """ids of the BatchNorm modules (inside any op module) of nodes on a path from the input to the output."""
+    dependent = on_input_output_path(space.ir, arch._dict())
     return {id(m) for node, module in supernet.named_ops() if node.id in dependent
             for m in module.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)}

@@ -10,8 +10,15 @@ The indicator is the predictive variance: for each held-out image, the variance 
 probability (population variance, divided by T), summed over classes (the trace of the predictive covariance);
 then the mean over images. Lower is better: a subnet whose prediction barely depends on the batch is more
 certain.
+
+A network whose output ignores its input (`Space.reads_input`: e.g. a NAS-Bench-201 cell whose output node is
+fed only through `none` edges) predicts one constant for every image, so its variance over passes is 0, the
+"best" score, though it predicts nothing. It scores +inf (the worst), as trainability scores it 0 (its worst):
+Monte-Carlo BatchNorm measures how much a prediction from the input varies, and there is none to measure.
 """
 from __future__ import annotations
+
+import math
 
 import torch
 
@@ -46,6 +53,8 @@ def mc_batchnorm_probs(model, batchnorms, pass_stats, images: torch.Tensor) -> t
 
 def uncertainty(ctx, arch, cal) -> float:
     """The passes overwrite the recalibrated statistics; they are put back, so the order of indicators is free."""
+    if not ctx.space.reads_input(cal.arch):
+        return math.inf
     net = ctx.supernet
     saved = bn_state(cal.batchnorms)
     try:
