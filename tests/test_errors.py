@@ -110,8 +110,15 @@ def test_deep_nesting_is_a_user_error():
     with pytest.raises(fbndsl.UserError) as info:
         fbndsl.compile("deep.nas", text=text)
     assert info.value.render().splitlines()[0] == (
-        "deep.nas:1:1: error: the program nests too deeply: hundreds of parentheses, signs or operators "
-        "inside each other")
+        "deep.nas:3:6: error: the program nests too deeply: hundreds of parentheses, signs or operators "
+        "inside each other")  # where the nesting starts: the outermost of the 3,000 parentheses
+
+
+def test_deep_signs_point_at_their_first_sign():
+    text = "param C = 16   # (a comment's parentheses (( do not count\nparam D = " + "-" * 5000 + "1\n"
+    with pytest.raises(fbndsl.UserError) as info:
+        fbndsl.compile("deep.nas", text=text + "network n { input(3, 16)  stem: conv(C, 3) }\n")
+    assert info.value.render().startswith("deep.nas:2:11: error: the program nests too deeply")
 
 
 def test_error_in_a_real_process():

@@ -39,16 +39,39 @@ def parse(text: str, filename: str) -> ast.Program:
         if isinstance(exc.orig_exc, NasError):
             raise exc.orig_exc from None
         if isinstance(exc.orig_exc, RecursionError):
-            raise _too_deep(filename) from None
+            raise _too_deep(filename, text) from None
         raise
     except RecursionError:
-        raise _too_deep(filename) from None
+        raise _too_deep(filename, text) from None
     return ast.Program(filename, tuple(items.children))
 
 
-def _too_deep(filename: str) -> NasError:
-    return NasError(Span(filename, 1, 1, 1, 1), "the program nests too deeply: hundreds of parentheses, "
-                    "signs or operators inside each other", hint="name the inner parts with `param` or `op`")
+def _too_deep(filename: str, text: str) -> NasError:
+    line, col = _deepest_point(text)
+    return NasError(Span(filename, line, col, line, col + 1), "the program nests too deeply: hundreds of "
+                    "parentheses, signs or operators inside each other",
+                    hint="name the inner parts with `param` or `op`")
+
+
+def _deepest_point(text: str) -> tuple[int, int]:
+    """(line, column) where the deepest nesting starts: its outermost open parenthesis, or the first of a run of
+    prefix signs; comments skipped. The parser's recursion gives out somewhere inside, with no position."""
+    best, at = -1, (1, 1)
+    opened: list[tuple[int, int]] = []  # positions of the parentheses still open
+    run, run_start = 0, (1, 1)
+    for number, line in enumerate(text.splitlines(), 1):
+        for col, char in enumerate(line.split("#", 1)[0], 1):
+            if char in "+-":
+                run, run_start = run + 1, run_start if run else (number, col)
+            elif not char.isspace():
+                run = 0
+            if char == "(":
+                opened.append((number, col))
+            elif char == ")" and opened:
+                opened.pop()
+            if len(opened) + run > best:
+                best, at = len(opened) + run, opened[0] if opened else run_start
+    return at
 
 
 def _syntax_error(exc: UnexpectedInput, text: str, filename: str) -> NasError:
