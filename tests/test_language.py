@@ -112,3 +112,44 @@ def test_no_code_execution():
     """Names are looked up, never evaluated: Python builtins are unknown names."""
     with pytest.raises(fbndsl.NasError, match="unknown function '__import__'"):
         compile_text("param x = __import__(1)\nnetwork { input(3, 8)  l: conv(1, 1) }")
+
+
+IDENTITY_CELLS = """
+cell same(c) {
+  input n0
+  output n0
+}
+cell conv3(c) {
+  input n0
+  node n1 = n0 -> relu_conv_bn(c, 3)
+  output n1
+}
+network t {
+  input(3, 8)
+  stem: conv(8, 3) -> bn
+  c: choose(a: same(8), b: same(8), k: conv3(8))
+  head: global_pool -> linear(10)
+}
+"""
+
+
+def test_fairness_gives_each_pass_through_alternative_its_own_batchnorm():
+    # a cell that returns its input ends in the stem's BatchNorm, which is not the candidate's own: each such
+    # alternative gets a BatchNorm, active when it is chosen (two alternatives, two BatchNorms, not one shared)
+    space = compile_text(IDENTITY_CELLS)
+    fair = [n for n in space.ir.nodes if n.origin.value == "fairness"]
+    assert [(n.scope, n.cond) for n in fair] == [("c.a.fair_bn", (("c", frozenset({"a"})),)),
+                                                 ("c.b.fair_bn", (("c", frozenset({"b"})),))]
+    assert {(f.key, f.op) for f in space.fairness.unfair} == {("a", "its input (it passes it through unchanged)"),
+                                                              ("b", "its input (it passes it through unchanged)")}
+    with pytest.raises(fbndsl.UserError, match="candidate 'a' of choice 'c' ends in its input"):
+        compile_text(IDENTITY_CELLS, fairness="check")
+    import torch
+
+    from fbndsl.lower import extract, lower
+
+    net = lower(space).eval()
+    x = torch.randn(2, 3, 8, 8)
+    for key in "abk":
+        arch = space.arch({"c": key})
+        assert torch.allclose(extract(net, arch)(x), net(x, arch), atol=1e-6)

@@ -44,25 +44,35 @@ def insert_bn(ir: SpaceIR, mode: Fairness = Fairness.INSERT) -> tuple[SpaceIR, F
     by_id = {n.id: n for n in ir.nodes}
     findings: dict[tuple[str, str], Finding] = {}
     candidates: set[tuple[str, str]] = set()
-    wanted: dict[int, Node] = {}  # candidate output node -> the SELECT that reads it
+    wanted: dict[int, list[tuple[Node, int]]] = {}  # candidate output node -> (SELECT, input position) reading it
     for node in ir.nodes:
         if node.kind != OpKind.SELECT or node.attr.get("reason") != "op":
             continue
-        for key, src in zip(node.attr["keys"], node.inputs):
+        for pos, (key, src) in enumerate(zip(node.attr["keys"], node.inputs)):
             candidates.add((node.label, key))
             last = by_id[src]
-            if _ends_with_bn(last, by_id) or _is_zero(last, by_id):
+            own = _belongs(last, node, pos)
+            if own and (_ends_with_bn(last, by_id) or _is_zero(last, by_id)):
                 continue
-            findings.setdefault((node.label, key), Finding(node.label, key, _last_kind(last), last.span))
-            wanted[src] = node
+            kind = _last_kind(last) if own else "its input (it passes it through unchanged)"
+            findings.setdefault((node.label, key), Finding(node.label, key, kind, last.span if own else node.span))
+            wanted.setdefault(src, []).append((node, pos))
     unfair = tuple(findings.values())
-    report = FairnessReport(mode, len(candidates), unfair, len(wanted) if mode is Fairness.INSERT else 0)
+    inserted = sum(map(len, wanted.values()))
+    report = FairnessReport(mode, len(candidates), unfair, inserted if mode is Fairness.INSERT else 0)
     if mode is Fairness.CHECK and unfair:
         raise NasErrors([NasError(f.span, f"candidate '{f.key}' of choice '{f.label}' ends in {f.op}, "
                                   "not a BatchNorm", hint="run with --fairness insert to add one") for f in unfair])
     if mode is not Fairness.INSERT or not wanted:
         return ir, report
     return _insert(ir, wanted), report
+
+
+def _belongs(node: Node, sel: Node, pos: int) -> bool:
+    """Whether `node` is computed by alternative `pos` of `sel` (active only when it is chosen), rather than
+    being what the choice reads, handed through unchanged (a cell that returns its input): then the BatchNorm
+    it may end in is the previous layer's, shared by every alternative, not the candidate's own."""
+    return set(sel.input_conds[pos]) <= set(node.cond)
 
 
 def _ends_with_bn(node: Node, by_id) -> bool:
@@ -83,29 +93,26 @@ def _last_kind(node: Node) -> str:
     return node.kind.value if node.kind != OpKind.INPUT else "its input (an identity edge)"
 
 
-def _insert(ir: SpaceIR, wanted: dict[int, Node]) -> SpaceIR:
-    """A new IR with a BatchNorm between each unfair candidate and its SELECT (ids renumbered)."""
+def _insert(ir: SpaceIR, wanted: dict[int, list[tuple[Node, int]]]) -> SpaceIR:
+    """A new IR with a BatchNorm between each unfair candidate and its SELECT, right after the candidate's output
+    (one per SELECT input: alternatives that hand the same node through get one each); ids renumbered."""
     nodes: list[Node] = []
     remap: dict[int, int] = {}
-    bn_for: dict[int, int] = {}
+    bn_for: dict[tuple[int, int], int] = {}  # (SELECT id, input position) -> its BatchNorm's new id
     for node in ir.nodes:
-        inputs = tuple(bn_for.get(i, remap[i]) if (i in wanted and wanted[i].id == node.id) else remap[i]
-                       for i in node.inputs)
+        inputs = tuple(bn_for.get((node.id, pos), remap[i]) for pos, i in enumerate(node.inputs))
         new = node.replace(id=len(nodes), inputs=inputs)
         remap[node.id] = new.id
         nodes.append(new)
-        if node.id in wanted:
-            sel = wanted[node.id]
-            key = sel.attr["keys"][sel.inputs.index(node.id)]
-            bn = Node(len(nodes), OpKind.BN, (new.id,), (("affine", True),), node.span,
-                      f"{sel.scope}.{key}.fair_bn", _alt_cond(sel, node.id), origin=Origin.FAIRNESS)
-            bn_for[node.id] = bn.id
+        for sel, pos in wanted.get(node.id, ()):
+            key = sel.attr["keys"][pos]
+            span = node.span if _belongs(node, sel, pos) else sel.span
+            bn = Node(len(nodes), OpKind.BN, (new.id,), (("affine", True),), span,
+                      f"{sel.scope}.{key}.fair_bn", sel.cond + sel.input_conds[pos], origin=Origin.FAIRNESS)
+            bn_for[(sel.id, pos)] = bn.id
             nodes.append(bn)
     shapes = {remap[k]: v for k, v in ir.shapes.items()}
-    for src, bn in bn_for.items():
-        shapes[bn] = ir.shapes[src]
+    for src, uses in wanted.items():
+        for sel, pos in uses:
+            shapes[bn_for[(sel.id, pos)]] = ir.shapes[src]
     return ir.replace(nodes=tuple(nodes), output=remap[ir.output], shapes=shapes)
-
-
-def _alt_cond(sel: Node, src: int):
-    return sel.cond + sel.input_conds[sel.inputs.index(src)]
