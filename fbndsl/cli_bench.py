@@ -25,9 +25,10 @@ def bench() -> None:
 
 @bench.command("nb201", cls=OneLineUsageErrors, epilog=NB201_EPILOG)
 @click.option("--quick", is_flag=True,
-              help="K=100, 30 evaluations per search, 64 training steps: under 30 min on one CPU thread.")
-@click.option("--epochs", type=int, metavar="E", help="Supernet training epochs [default: 10; --quick: 1].")
-@click.option("--steps", type=int, metavar="N", help="Stop each supernet's training after N steps [--quick: 64].")
+              help="K=100, 30 evaluations per search, 300 training steps of an N=1 proxy: under 30 min on one "
+                   "CPU thread.")
+@click.option("--epochs", type=int, metavar="E", help="Supernet training epochs [default: 10; --quick: 3].")
+@click.option("--steps", type=int, metavar="N", help="Stop each supernet's training after N steps [--quick: 300].")
 @click.option("--archs", type=int, metavar="K", help="Architectures sampled [default: 1000; --quick: 100].")
 @click.option("--evals", type=int, metavar="N", help="Architectures each search evaluates [default: 100; --quick: 30].")
 @click.option("--search-seeds", type=int, metavar="N", help="Searches, seeds S, S+1, ... [default: 3].")
@@ -39,7 +40,8 @@ def bench() -> None:
 @click.option("--data", metavar="SPEC", help="Training data [default: the CIFAR-10 subset in ../shared/data].")
 @click.option("--out", type=click.Path(file_okay=False), metavar="OUT",
               help="Results folder [default: bench/results/nb201, --quick: bench/results/nb201-quick].")
-@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a `param` of spaces/nb201.nas.")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Override a `param` of spaces/nb201.nas [--quick: N=1].")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), help="Where to train and measure [default: cpu].")
 @click.option("--threads", default=1, show_default=True, type=int, metavar="N",
               help="CPU threads (one on a shared machine: see docs/training.md, 'CPU threads').")

@@ -250,3 +250,19 @@ def test_cli_truth_and_api_together_is_an_error(tmp_path):
 
     result = CliRunner().invoke(main, ["bench", "nb201", "--truth", "a.csv", "--api", "b.pth"])
     assert result.exit_code == 1 and "give one source of ground truth" in result.output
+
+
+def test_quick_measures_an_n1_proxy_and_set_adds_to_it(tmp_path):
+    from fbndsl.bench.report import proxy
+    from fbndsl.bench.settings import make_settings
+    from fbndsl.bench.supernets import Fairness, run_dir
+
+    quick = make_settings(quick=True)
+    assert dict(quick.sets) == {"N": "1"} and "N=1 (a proxy" in proxy(quick.sets)
+    assert dict(make_settings(quick=True, sets=(("C", "8"),)).sets) == {"C": "8", "N": "1"}
+    assert dict(make_settings(quick=True, sets=(("N", "5"),)).sets) == {"N": "5"}
+    assert make_settings().sets == () and "as the benchmark's" in proxy(())
+    # the proxy's supernet trains into its own directory; a value cannot climb out of --supernet-dir
+    assert run_dir(quick, Fairness.INSERT).name == "insert-e3-steps300-N1-fair-seed0-val"
+    odd = make_settings(quick=True, sets=(("N", "../x"),), supernet_dir=tmp_path)
+    assert run_dir(odd, Fairness.OFF).parent == tmp_path

@@ -73,7 +73,8 @@ class Report:
         steps = f", at most {st.steps} steps" if st.steps is not None else ""
         lines = [f"NAS-Bench-201 evaluation{' (--quick)' if st.quick else ''}: K={len(self.pool.archs)} architectures "
                  f"(seed {st.seed}), ground truth {self.truth_source} (CIFAR-10 test accuracy, 200 epochs)",
-                 f"supernets: bn-only, {st.sampler} sampler, {st.epochs} epoch(s){steps}, data {st.data}"]
+                 f"supernets: bn-only, {st.sampler} sampler, {st.epochs} epoch(s){steps}, data {st.data}",
+                 f"network: spaces/nb201.nas{proxy(st.sets)}"]
         for sn in self.supernets:
             lines.append(f"  {sn.fairness.title:<13} {sn.steps} steps, {sn.seconds:.0f} s, a child's test accuracy "
                          f"{sn.child_accuracy:.3f}  ({sn.run_dir})")
@@ -147,3 +148,11 @@ class Report:
 def _finite(value: float) -> float | str:
     """JSON has no NaN or infinity: those are written as strings ("nan", "inf", "-inf")."""
     return value if math.isfinite(value) else str(value)
+
+
+def proxy(sets) -> str:
+    """How the measured network differs from the benchmark's (C=16, N=5, 32x32): "" when it does not."""
+    if not sets:
+        return " as the benchmark's (C=16, N=5)"
+    given = ", ".join(f"{k}={v}" for k, v in sets)
+    return f" with {given} (a proxy: the ground truth is the benchmark's C=16, N=5)"

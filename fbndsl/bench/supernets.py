@@ -8,6 +8,7 @@ settings is refused by `fbndsl.train`'s resume check with a one-line error namin
 """
 from __future__ import annotations
 
+import re
 from enum import Enum
 from pathlib import Path
 
@@ -40,9 +41,11 @@ def train_config(settings: Settings):
 
 def run_dir(settings: Settings, fairness: Fairness) -> Path:
     steps = f"-steps{settings.steps}" if settings.steps is not None else ""
+    # a proxy (--quick's N=1) is another supernet; values are sanitised, as they name a directory
+    sets = "".join(f"-{k}{re.sub(r'[^0-9A-Za-z_.]', '_', v)}" for k, v in settings.sets)
     # "val": trained without the validation split (runs trained on every training image had no such tag)
-    return settings.supernet_dir / (f"{fairness.value}-e{settings.epochs}{steps}-{settings.sampler}-seed{settings.seed}"
-                                    f"-val")
+    name = f"{fairness.value}-e{settings.epochs}{steps}{sets}-{settings.sampler}-seed{settings.seed}-val"
+    return settings.supernet_dir / name
 
 
 def trained_supernet(space, settings: Settings, fairness: Fairness, data):
