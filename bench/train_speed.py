@@ -39,7 +39,7 @@ import torch  # noqa: E402
 import fbndsl  # noqa: E402
 from fbndsl.train import TrainConfig  # noqa: E402
 from fbndsl.train.setup import build_supernet, make_optimizer  # noqa: E402
-from fbndsl.train.step import single_path_step  # noqa: E402
+from fbndsl.train.step import images_on, single_path_step  # noqa: E402
 
 SPACES = Path(__file__).resolve().parent.parent / "spaces"
 MODES = ("bn-only", "full")
@@ -82,7 +82,7 @@ def measure(space, batch: int, steps: int, warmup: int = 2, seed: int = 0) -> di
     trainees = {mode: Trainee(space, mode, seed) for mode in MODES}
     res = max(max(trainees["full"].net.input_shape(a)[1:]) for a in archs)
     gen = torch.Generator().manual_seed(seed)
-    x = torch.randn(batch, 3, res, res, generator=gen)
+    x = images_on(torch.randn(batch, 3, res, res, generator=gen), "cpu")  # as the trainer lays batches out
     y = torch.randint(0, _classes(space), (batch,), generator=gen)
     for t in trainees.values():
         t.prepare(archs)

@@ -67,32 +67,25 @@ class IndicatorContext:
 
         from ..data import load
         from ..train.setup import check_data_fits
+        from ..train.step import images_on
 
         data = load("digits", augment=True, seed=seed) if data is None else data
         check_data_fits(space, data)
         device = torch.device(device)
-        to = lambda xs: tuple(_on(x, device) for x in xs)
+        to = lambda xs: tuple(images_on(x, device) for x in xs)
         return cls(space=space, supernet=supernet.to(device) if supernet is not None else None,
                    init_net=init_network(space, seed).to(device),
                    recal=to(train_batches(data, batch_size, mix(seed, RECAL_STREAM), recal_batches)),
                    mc_batches=mc_draw(recal_batches, mc_samples, seed),
                    held_out=to(held_out(data, eval_images)),
-                   naswot_images=_on(train_batches(data, naswot_batch, mix(seed, NASWOT_STREAM), 1)[0], device),
+                   naswot_images=images_on(train_batches(data, naswot_batch, mix(seed, NASWOT_STREAM), 1)[0],
+                                           device),
                    seed=seed, device=device)
 
     def as_arch(self, arch: Arch | str | Mapping[str, Any]) -> Arch:
         if isinstance(arch, Arch):
             return arch
         return self.space.parse_arch(arch) if isinstance(arch, str) else self.space.arch(arch)
-
-
-def _on(x: torch.Tensor, device) -> torch.Tensor:
-    """`x` on `device`; images channels-last, which makes PyTorch's CPU convolutions and pooling 1.6-1.8x faster
-    here (NAS-Bench-201, one thread), the same numbers up to rounding."""
-    import torch
-
-    x = x.to(device)
-    return x.contiguous(memory_format=torch.channels_last) if x.dim() == 4 else x
 
 
 def _check_settings(**settings: int) -> None:

@@ -14,7 +14,7 @@ from ..data.seeding import mix
 from ..lower import recalibrate_bn
 from . import losses
 from .config import Mode
-from .step import at_resolution
+from .step import at_resolution, images_on
 
 EVAL_STREAM = 0xE7A1  # seeds the archs evaluated at the end, apart from the training streams
 
@@ -40,14 +40,14 @@ def evaluate(supernet, arch, data, config, device) -> dict:
     recal = epoch_loader(data.train, batch_size=config.batch_size, seed=config.seed, epoch=config.epochs,
                          drop_last=True)
     supernet.set_arch(arch)
-    used = recalibrate_bn(supernet, (at_resolution(x.to(device), supernet, arch) for x, _ in recal),
+    used = recalibrate_bn(supernet, (at_resolution(images_on(x, device), supernet, arch) for x, _ in recal),
                           max_batches=config.recal_batches)
     supernet.eval()
     total_loss, right, n = 0.0, 0, 0
     test = epoch_loader(data.test, batch_size=max(config.batch_size, 256), seed=config.seed, epoch=0, shuffle=False)
     with torch.no_grad():
         for x, y in test:
-            x, y = x.to(device), y.to(device)
+            x, y = images_on(x, device), y.to(device)
             logits = supernet(at_resolution(x, supernet, arch), arch)
             total_loss += losses.cross_entropy(logits, y).item() * len(y)
             right += int(losses.correct(logits, y))

@@ -34,7 +34,7 @@ from .rundir import RunDir, run_identity
 from .sampling import make_sampler
 from .schedule import lr_at
 from .setup import build_supernet, check_data_fits, make_optimizer, pick_device, steps_per_epoch
-from .step import sandwich_step, single_path_step
+from .step import images_on, sandwich_step, single_path_step
 
 SAMPLER_STREAM = 0x5A3E  # seeds the path sampler apart from the other streams
 
@@ -162,7 +162,7 @@ class Trainer:
         lr = lr_at(self.config, self.step, self.total)
         for group in self.optimizer.param_groups:
             group["lr"] = lr
-        x, y = x.to(self.device, non_blocking=True), y.to(self.device, non_blocking=True)
+        x, y = images_on(x, self.device, non_blocking=True), y.to(self.device, non_blocking=True)
         paths = self.sampler.draw()
         if self.config.mode is Mode.SINGLE_STAGE:
             stats = sandwich_step(self.supernet, paths, x, y, self.config, self.decayed, self.dropouts)

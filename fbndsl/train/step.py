@@ -24,6 +24,14 @@ class StepStats:
     seen: int            # samples behind `correct`
 
 
+def images_on(x: torch.Tensor, device, non_blocking: bool = False) -> torch.Tensor:
+    """A batch on `device`; images (N x C x H x W) channels-last. PyTorch's convolutions, BatchNorm and pooling
+    follow the input's layout, and channels-last makes a NAS-Bench-201 training step 1.35x and a MobileNet one
+    1.5-1.75x faster on the CPU (one thread; `bench/train_speed.py`), with the same numbers up to rounding."""
+    x = x.to(device, non_blocking=non_blocking)
+    return x.contiguous(memory_format=torch.channels_last) if x.dim() == 4 else x
+
+
 def at_resolution(x: torch.Tensor, supernet, arch) -> torch.Tensor:
     """The batch at the architecture's input resolution: bicubic resizing (no antialiasing) when it differs."""
     _, h, w = supernet.input_shape(arch)
