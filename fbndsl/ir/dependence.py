@@ -40,10 +40,9 @@ def on_input_output_path(ir: SpaceIR, values: Mapping[str, Any]) -> frozenset[in
     dependent = input_dependent(ir, values)
     if ir.output not in dependent:
         return frozenset()
-    by_id = {node.id: node for node in ir.nodes}
     on_path, todo = {ir.output}, [ir.output]
     while todo:
-        node = by_id[todo.pop()]
+        node = ir.node(todo.pop())
         if node.kind is OpKind.ZERO:  # its output is zeros whatever it reads
             continue
         for i in active_inputs(node, values):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from ..diagnostics import NasError, NasErrors, Span
-from ..ir.graph import Node, Origin, SpaceIR
+from ..ir.graph import Node, Origin, SpaceIR, TensorShape
 from ..ir.ops import SPECS, OpKind
 
 name = "insert-bn"
@@ -44,7 +44,8 @@ def insert_bn(ir: SpaceIR, mode: Fairness = Fairness.INSERT) -> tuple[SpaceIR, F
     by_id = {n.id: n for n in ir.nodes}
     findings: dict[tuple[str, str], Finding] = {}
     candidates: set[tuple[str, str]] = set()
-    wanted: dict[int, list[tuple[Node, int]]] = {}  # candidate output node -> (SELECT, input position) reading it
+    # candidate output node -> (SELECT, input position, span of the BatchNorm to insert) of each use of it
+    wanted: dict[int, list[tuple[Node, int, Span]]] = {}
     for node in ir.nodes:
         if node.kind != OpKind.SELECT or node.attr.get("reason") != "op":
             continue
@@ -55,8 +56,9 @@ def insert_bn(ir: SpaceIR, mode: Fairness = Fairness.INSERT) -> tuple[SpaceIR, F
             if own and (_ends_with_bn(last, by_id) or _is_zero(last, by_id)):
                 continue
             kind = _last_kind(last) if own else "its input (it passes it through unchanged)"
-            findings.setdefault((node.label, key), Finding(node.label, key, kind, last.span if own else node.span))
-            wanted.setdefault(src, []).append((node, pos))
+            span = last.span if own else node.span
+            findings.setdefault((node.label, key), Finding(node.label, key, kind, span))
+            wanted.setdefault(src, []).append((node, pos, span))
     unfair = tuple(findings.values())
     inserted = sum(map(len, wanted.values()))
     report = FairnessReport(mode, len(candidates), unfair, inserted if mode is Fairness.INSERT else 0)
@@ -93,26 +95,24 @@ def _last_kind(node: Node) -> str:
     return node.kind.value if node.kind != OpKind.INPUT else "its input (an identity edge)"
 
 
-def _insert(ir: SpaceIR, wanted: dict[int, list[tuple[Node, int]]]) -> SpaceIR:
+def _insert(ir: SpaceIR, wanted: dict[int, list[tuple[Node, int, Span]]]) -> SpaceIR:
     """A new IR with a BatchNorm between each unfair candidate and its SELECT, right after the candidate's output
     (one per SELECT input: alternatives that hand the same node through get one each); ids renumbered."""
     nodes: list[Node] = []
     remap: dict[int, int] = {}
     bn_for: dict[tuple[int, int], int] = {}  # (SELECT id, input position) -> its BatchNorm's new id
+    bn_shapes: dict[int, TensorShape] = {}
     for node in ir.nodes:
         inputs = tuple(bn_for.get((node.id, pos), remap[i]) for pos, i in enumerate(node.inputs))
         new = node.replace(id=len(nodes), inputs=inputs)
         remap[node.id] = new.id
         nodes.append(new)
-        for sel, pos in wanted.get(node.id, ()):
+        for sel, pos, span in wanted.get(node.id, ()):
             key = sel.attr["keys"][pos]
-            span = node.span if _belongs(node, sel, pos) else sel.span
             bn = Node(len(nodes), OpKind.BN, (new.id,), (("affine", True),), span,
                       f"{sel.scope}.{key}.fair_bn", sel.cond + sel.input_conds[pos], origin=Origin.FAIRNESS)
             bn_for[(sel.id, pos)] = bn.id
+            bn_shapes[bn.id] = ir.shapes[node.id]
             nodes.append(bn)
-    shapes = {remap[k]: v for k, v in ir.shapes.items()}
-    for src, uses in wanted.items():
-        for sel, pos in uses:
-            shapes[bn_for[(sel.id, pos)]] = ir.shapes[src]
+    shapes = {remap[k]: v for k, v in ir.shapes.items()} | bn_shapes
     return ir.replace(nodes=tuple(nodes), output=remap[ir.output], shapes=shapes)
