@@ -201,10 +201,6 @@ def _tok_span(filename: str, tok: Token) -> Span:
     return Span(filename, tok.line, tok.column, tok.end_line, tok.end_column)
 
 
-def _num(tok: Token):
-    return int(tok) if tok.type == "INT" else float(tok)
-
-
 @v_args(meta=True)
 class _ToAst(Transformer):
     """One method per grammar rule; each builds the frozen node with the rule's span."""
