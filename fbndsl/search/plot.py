@@ -6,11 +6,13 @@ better is always up). The Pareto front joins the architectures that no other bea
 """
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Sequence
 from pathlib import Path
 
 from ..diagnostics import UserError
+from ..files import atomic_write_bytes
 from .budget import Budget
 from .indicators import Indicator
 from .objective import Ranked
@@ -59,7 +61,9 @@ def draw(path: Path, entries: Sequence[Entry], top: Sequence[Ranked], indicator:
         ax.set_title(title, fontsize=9)
         ax.legend(fontsize=8, loc="best")
         fig.tight_layout()
-        fig.savefig(path)
+        image = io.BytesIO()
+        fig.savefig(image, format="png")
+        atomic_write_bytes(path, image.getvalue())  # a run killed while drawing keeps the previous plot whole
     except OSError as exc:
         raise UserError(f"{path}: cannot write the plot: {exc}") from None
     finally:
