@@ -13,6 +13,8 @@ architectures within the budget by the analytic cost model, measures each once, 
 """
 from __future__ import annotations
 
+import functools
+import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +26,7 @@ from ..ir.ops import OpKind
 from ..ir.sym import Sym
 from . import results
 from .budget import Budget
+from .feasible import admits, sample_feasible
 from .indicators import Indicator, parse_indicator
 from .loop import Evaluator, SearchLoop
 from .objective import Ranked, goodness, top_k
@@ -105,6 +108,8 @@ def make_plan(space, indicator: Indicator, strategy, budget: Budget, evals: int 
         _positive("--evals", evals)
     strategy.check(space, evals)
     budget.check_feasible(space)
+    if strategy.kind is not StrategyKind.EXHAUSTIVE:  # a budget too tight to draw from fails here, before training
+        sample_feasible(space, budget, functools.partial(admits, space, budget), random.Random(seed))
     if evals is None:
         evals = space.size if strategy.kind is StrategyKind.EXHAUSTIVE else DEFAULT_EVALS
     header = results.Header(space=space_record(space, sets), seed=seed, indicator=indicator,

@@ -12,16 +12,15 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from ..diagnostics import UserError
 from ..ir.choices import Arch
 from .budget import Budget
+from .feasible import admits, sample_feasible
 from .strategies.base import Entry
 from .strategies.mutation import mutate
 
 Evaluator = Callable[[Arch], Mapping[Any, float]]   # arch -> raw indicator values
 Goodness = Callable[[Sequence[Entry]], Sequence[float]]  # entries -> higher-is-better scores, relative to them
 
-SAMPLE_TRIES = 10_000    # random architectures drawn before a budget is declared too tight to sample
 MUTATION_TRIES = 100     # mutations of one parent tried before a fresh random architecture is drawn instead
 STALL_LIMIT = 1_000      # proposals in a row that were all evaluated already: the space is exhausted
 
@@ -62,8 +61,7 @@ class SearchLoop:
         return self._good[1]
 
     def feasible(self, arch: Arch) -> bool:
-        """Within the budget, and a real network: one whose output depends on its input (`Space.reads_input`)."""
-        return self.budget.allows(self.space.cost(arch)) and self.space.reads_input(arch)
+        return admits(self.space, self.budget, arch)
 
     # -- what strategies do ---------------------------------------------------------------------------------
     def evaluate(self, arch: Arch) -> int:
@@ -85,13 +83,8 @@ class SearchLoop:
         return self._index[arch]
 
     def random_feasible(self) -> Arch:
-        for _ in range(SAMPLE_TRIES):
-            arch = self.space.sample(self.rng)
-            if self.feasible(arch):
-                return arch
-        raise UserError(f"no architecture of '{self.space.name}' within the budget ({self.budget.describe()}) among "
-                        f"{SAMPLE_TRIES:,} random ones; the budget admits too few to sample: raise it, or use "
-                        f"--strategy exhaustive on a small space")
+        """A random feasible architecture (`feasible.sample_feasible`: uniform, also under a tight budget)."""
+        return sample_feasible(self.space, self.budget, self.feasible, self.rng)
 
     def mutate_feasible(self, arch: Arch, changes: int = 1) -> Arch:
         """`changes` successive one-choice mutations of `arch`, within the budget; when no such mutation turns up
