@@ -61,7 +61,7 @@ class Search(Protocol):
         """Within the budget, by the analytic cost model."""
 
     def random_feasible(self) -> Arch:
-        """A uniformly sampled architecture within the budget (rejection, a bounded number of tries)."""
+        """A random architecture within the budget: uniform over those it admits (`feasible.sample_feasible`)."""
 
     def mutate_feasible(self, arch: Arch, changes: int = 1) -> Arch:
         """`arch` with `changes` successive one-choice mutations, within the budget."""
