@@ -262,6 +262,8 @@ def test_quick_measures_an_n1_proxy_and_set_adds_to_it(tmp_path):
     assert dict(make_settings(quick=True, sets=(("C", "8"),)).sets) == {"C": "8", "N": "1"}
     assert dict(make_settings(quick=True, sets=(("N", "5"),)).sets) == {"N": "5"}
     assert make_settings().sets == () and "as the benchmark's" in proxy(())
+    assert proxy((("N", "5"),)) == " as the benchmark's (C=16, N=5)"  # --quick --set N=5 is no proxy
+    assert proxy((("N", "5"), ("C", "8"))) == " with C=8 (a proxy: the ground truth is the benchmark's C=16, N=5)"
     # the proxy's supernet trains into its own directory; a value cannot climb out of --supernet-dir
     assert run_dir(quick, Fairness.INSERT).name == "insert-e3-steps300-N1-fair-seed0-val"
     odd = make_settings(quick=True, sets=(("N", "../x"),), supernet_dir=tmp_path)

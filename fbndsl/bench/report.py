@@ -2,17 +2,20 @@
 JSON (report.json, with every architecture's measurements, so that other statistics need no rerun)."""
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import fbndsl
+
 from ..files import atomic_write_text
 from ..search.indicators import Indicator
 from .pool import Pool
 from .searches import SearchRun, summary
-from .settings import Settings
+from .settings import SPACE, Settings
 from .stats import Correlation
 from .supernets import Fairness
 from .table1 import TOP, convolution_share, format_table
@@ -151,8 +154,17 @@ def _finite(value: float) -> float | str:
 
 
 def proxy(sets) -> str:
-    """How the measured network differs from the benchmark's (C=16, N=5, 32x32): "" when it does not."""
-    if not sets:
-        return " as the benchmark's (C=16, N=5)"
-    given = ", ".join(f"{k}={v}" for k, v in sets)
-    return f" with {given} (a proxy: the ground truth is the benchmark's C=16, N=5)"
+    """How the measured network differs from the benchmark's (spaces/nb201.nas as declared: C=16, N=5, 32x32):
+    "" when it does not, as when `--quick --set N=5` sets a value back to the declared one."""
+    declared = _declared()
+    benchmark = f"C={declared['C']}, N={declared['N']}"
+    differs = [(k, v) for k, v in sets if str(declared.get(k)) != str(v)]
+    if not differs:
+        return f" as the benchmark's ({benchmark})"
+    given = ", ".join(f"{k}={v}" for k, v in differs)
+    return f" with {given} (a proxy: the ground truth is the benchmark's {benchmark})"
+
+
+@functools.cache
+def _declared() -> dict:
+    return dict(fbndsl.compile(SPACE).program.params)
