@@ -6,15 +6,15 @@ cluster around 600M, and not one in 10,000 meets `--flops 330M`, the budget of t
 `REJECTION_TRIES` misses a draw (`sample_feasible`) becomes:
 
 1. **descend**: from a random architecture, move to a random one of the one-choice changes that lessen the
-   excess over the budget, until there is none; the first architecture within it that reads its input
-   (`Space.reads_input`) is the start. No improving change (a local minimum of the excess) restarts from
-   another random architecture.
+   excess over the budget, until it is within the budget. Where that architecture ignores its input
+   (`Space.reads_input`), or no change lessens the excess (a local minimum), start again from another one.
 2. **walk**: `WALK_SWEEPS` times the number of choices, propose a one-choice mutation (`mutate`) and move there
    when it is feasible. With a symmetric proposal this is Metropolis sampling of the uniform distribution on the
    feasible architectures, so the draw forgets that the descent left it at the budget's edge. The proposal is
    exactly symmetric when no choice is conditional; conditional choices (elastic depth) make it approximately so.
 
-Every draw uses only the `rng` it is given, so a seeded search proposes the same architectures each time.
+Every draw uses only the `rng` it is given, so a seeded search proposes the same architectures each time. A search
+(`SearchLoop`) that has needed the walk once draws by the walk alone from then on: rejection would fail again.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from ..ir.choices import Arch
 from .budget import Budget
 from .strategies.mutation import complete, mutable_choices, mutate
 
-REJECTION_TRIES = 1_000  # uniform draws before a budget counts as tight
+REJECTION_TRIES = 10_000  # uniform draws before a budget counts as tight (as before the walk: same seed, same draws)
 DESCENTS = 20            # random starting points tried by the descent before giving up
 WALK_SWEEPS = 20         # walk proposals per choice of the space
 
@@ -41,10 +41,21 @@ def admits(space, budget: Budget, arch: Arch) -> bool:
 
 def sample_feasible(space, budget: Budget, feasible: Feasible, rng: random.Random) -> Arch:
     """A random architecture for which `feasible` holds (within `budget`, and whatever else it asks)."""
-    for _ in range(REJECTION_TRIES):
+    arch = by_rejection(space, feasible, rng)
+    return arch if arch is not None else by_walk(space, budget, feasible, rng)
+
+
+def by_rejection(space, feasible: Feasible, rng: random.Random, tries: int | None = None) -> Arch | None:
+    """The first of `tries` (default REJECTION_TRIES) uniform draws that is feasible; None if none is."""
+    for _ in range(REJECTION_TRIES if tries is None else tries):
         arch = space.sample(rng)
         if feasible(arch):
             return arch
+    return None
+
+
+def by_walk(space, budget: Budget, feasible: Feasible, rng: random.Random) -> Arch:
+    """A descent to the budget from a random architecture, then a walk within it (see the module's docstring)."""
     for _ in range(DESCENTS):
         start = descend(space, budget, feasible, space.sample(rng), rng)
         if start is not None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..ir.choices import Arch
 from .budget import Budget
-from .feasible import admits, sample_feasible
+from .feasible import admits, by_rejection, by_walk
 from .strategies.base import Entry
 from .strategies.mutation import mutate
 
@@ -39,6 +39,7 @@ class SearchLoop:
         self._index: dict[Arch, int] = {}
         self._good: tuple[int, Sequence[float]] = (-1, ())
         self._stalled = 0
+        self._tight = False  # the budget defeated rejection once: draw by the walk from then on
         self.measured = 0  # architectures measured by this loop (not taken from the recorded results)
 
     # -- what strategies read -------------------------------------------------------------------------------
@@ -83,8 +84,14 @@ class SearchLoop:
         return self._index[arch]
 
     def random_feasible(self) -> Arch:
-        """A random feasible architecture (`feasible.sample_feasible`: uniform, also under a tight budget)."""
-        return sample_feasible(self.space, self.budget, self.feasible, self.rng)
+        """A random feasible architecture, uniform over those the budget admits (`feasible`): by rejection until
+        that fails once, then by the walk, which costs less than 10,000 rejected draws (0.8 s for MobileNet)."""
+        if not self._tight:
+            arch = by_rejection(self.space, self.feasible, self.rng)
+            if arch is not None:
+                return arch
+            self._tight = True
+        return by_walk(self.space, self.budget, self.feasible, self.rng)
 
     def mutate_feasible(self, arch: Arch, changes: int = 1) -> Arch:
         """`changes` successive one-choice mutations of `arch`, within the budget; when no such mutation turns up
