@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from pathlib import Path
 
 from .diagnostics import UserError
@@ -16,10 +16,12 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise UserError(f"{path}: the folder {directory} does not exist; create it or choose another path")
-    mode = _mode_for(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    tmp = directory / f".{path.name}.{secrets.token_hex(8)}.tmp"
+    # os.open applies the umask to 0o666, as open() does (mkstemp would make the file 0600, unreadable to the
+    # user's group once renamed); O_EXCL never reuses another writer's temp file
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        os.fchmod(fd, mode)
+        _keep_mode(fd, path)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -31,12 +33,9 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def _mode_for(path: Path) -> int:
-    """The permissions the file would get from a plain open(): a rewrite keeps its own, a new file follows the
-    umask. mkstemp makes its file 0600, which would leave results unreadable to the user's group after the rename."""
+def _keep_mode(fd: int, path: Path) -> None:
+    """A rewrite keeps the permissions the file has."""
     try:
-        return path.stat().st_mode & 0o7777
+        os.fchmod(fd, path.stat().st_mode & 0o7777)
     except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        pass
