@@ -6,11 +6,11 @@
     15625
 """
 from .cost.model import Cost
-from .diagnostics import NasError, UserError
+from .diagnostics import ArchError, NasError, UserError
 from .ir.choices import Arch
 from .passes.insert_bn import Fairness
 from .pipeline import compile
-from .space import ArchError, Space
+from .space import Space
 from .version import __version__
 
 __all__ = ["compile", "Space", "Arch", "Cost", "Fairness", "NasError", "UserError", "ArchError", "__version__"]

@@ -89,6 +89,10 @@ class NasErrors(UserError):
         return "\n".join(e.render() for e in self.errors)
 
 
+class ArchError(UserError):
+    """An architecture that does not belong to the space (unknown label, bad value, missing choice)."""
+
+
 def _quote(span: Span) -> list[str]:
     text = _SOURCES.get(span.file)
     if text is None:

@@ -7,18 +7,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .cost import count as counting
 from .cost.model import Cost, CostModel
 from .cost.optimize import optimum
-from .diagnostics import UserError, did_you_mean
+from .diagnostics import ArchError, did_you_mean
+from .ir import count as counting
 from .ir import dependence
 from .ir.choices import Arch, ChoicePoint, format_value
 from .ir.graph import SpaceIR, cond_holds
 from .passes.insert_bn import FairnessReport
-
-
-class ArchError(UserError):
-    """An architecture that does not belong to the space (unknown label, bad value, missing choice)."""
 
 
 @dataclass(frozen=True)
@@ -102,13 +98,13 @@ class Space:
         """Does the architecture's output depend on its input? Not when 'none' operators cut every path (see
         `ir.dependence`): such a network computes a constant, and the search skips it."""
         arch = arch if isinstance(arch, Arch) else self.arch(arch)
-        return dependence.reads_input(self.ir, arch._dict())
+        return dependence.reads_input(self.ir, arch.as_dict())
 
     def cost(self, arch: Arch | Mapping[str, Any]) -> Cost:
         """MACs and parameters of the architecture as written; fairness BNs reported apart."""
         if not isinstance(arch, Arch):
             arch = self.arch(arch)
-        return self.cost_model(arch._dict())
+        return self.cost_model(arch.as_dict())
 
     def min_arch(self, by: str = "macs") -> Arch:
         """The architecture of least MACs (ties: fewest params), or least params with by='params'.

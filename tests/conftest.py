@@ -19,7 +19,7 @@ os.environ.setdefault("FBNDSL_VERIFY", "1")  # verify the IR after every pass in
 @pytest.fixture(scope="session", autouse=True)
 def one_torch_thread():
     """Every test runs torch on one intra-op thread: the networks here are tiny, and on a shared 2-core machine
-    contending threads made their steps up to 10x slower (bench/train_speed.py says more)."""
+    contending threads made their steps up to 10x slower (perf/train_speed.py says more)."""
     try:
         import torch
     except ImportError:  # the front-end tests run without torch; the others skip

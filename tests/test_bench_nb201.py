@@ -14,7 +14,7 @@ from click.testing import CliRunner
 import fbndsl
 from fbndsl.bench import Truth, correlation, count_operators, kendall_tau, spearman_rho, top_archs
 from fbndsl.diagnostics import UserError
-from fbndsl.search.indicators import Indicator
+from fbndsl.indicators.kinds import Indicator
 
 ARCH_A = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|"
 ARCH_B = "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"
@@ -199,7 +199,7 @@ def tiny_settings(out):
 def test_gamma_needs_no_recalibration(tmp_path):
     """`gamma_context`'s claim: a one-batch context gives gamma exactly as the full one."""
     from fbndsl.bench.nb201 import context, gamma_context, load_data
-    from fbndsl.search import measure
+    from fbndsl.indicators import measure
     from fbndsl.train import TrainConfig, train
 
     settings = tiny_settings(tmp_path)

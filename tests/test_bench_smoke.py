@@ -1,6 +1,6 @@
-"""The training benchmarks still run: each bench module's functions on a tiny problem (seconds, not minutes).
+"""The training benchmarks still run: each perf module's functions on a tiny problem (seconds, not minutes).
 
-The figures themselves come from `python bench/<name>.py --quick`; these only keep the code from rotting
+The figures themselves come from `python perf/<name>.py --quick`; these only keep the code from rotting
 when the trainer's API moves.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ torch = pytest.importorskip("torch")
 
 import fbndsl  # noqa: E402
 
-BENCH = Path(__file__).resolve().parent.parent / "bench"
+BENCH = Path(__file__).resolve().parent.parent / "perf"
 
 
 def bench_module(name: str):

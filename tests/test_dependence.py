@@ -39,10 +39,10 @@ def test_the_input_output_path_leaves_out_what_the_output_ignores():
     space = fbndsl.compile("nb201", C=4, N=1)
     ir = space.ir
     # n2 = conv(n0) + skip(n1) depends on the input, but n3 reads it through 'none': it is on no path to the output
-    values = space.parse_arch("|none~0|+|nor_conv_3x3~0|skip_connect~1|+|nor_conv_3x3~0|none~1|none~2|")._dict()
+    values = space.parse_arch("|none~0|+|nor_conv_3x3~0|skip_connect~1|+|nor_conv_3x3~0|none~1|none~2|").as_dict()
     dependent, on_path = input_dependent(ir, values), on_input_output_path(ir, values)
     assert ir.output in on_path and on_path < dependent
     off = {ir.node(i).scope for i in dependent - on_path}
     assert off and all("n2" in name for name in off), off
-    constant = space.parse_arch("|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|none~0|none~1|none~2|")._dict()
+    constant = space.parse_arch("|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|none~0|none~1|none~2|").as_dict()
     assert input_dependent(ir, constant) and not on_input_output_path(ir, constant)

@@ -62,9 +62,9 @@ def test_the_search_plot_is_written_atomically(tmp_path, monkeypatch):
     pytest.importorskip("matplotlib")
     from matplotlib.figure import Figure
 
+    from fbndsl.indicators.kinds import Indicator
     from fbndsl.search import plot
     from fbndsl.search.budget import Budget
-    from fbndsl.search.indicators import Indicator
     from fbndsl.search.strategies.base import Entry
 
     path = tmp_path / plot.NAME

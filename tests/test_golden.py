@@ -1,4 +1,4 @@
-"""Golden files for every stage: source -> IR dump / IR JSON / dot / compile report.
+"""Golden files for every stage: source -> IR dump / IR JSON / dot / compile report -> exported model.py.
 
 Refresh with: FBNDSL_ACCEPT=1 python -m pytest tests/test_golden.py
 """
@@ -47,6 +47,17 @@ def test_tiny_space_every_stage(form):
 def test_tiny_fairness_modes(mode):
     space = fbndsl.compile(os.path.join("tests", "golden", "tiny.nas"), fairness=mode)
     _check(GOLDEN / f"tiny.fairness-{mode}.ir", ir_text.dump(space.ir))
+
+
+@pytest.mark.parametrize("which", ["max", "min"])
+def test_tiny_space_model_source(which):
+    """Code generation: the standalone model.py of the tiny space's largest and smallest architectures (the
+    fairness BatchNorms dropped, as `fbndsl export` writes it without a trained supernet)."""
+    from fbndsl.export.source import render_model_source
+
+    space = fbndsl.compile(os.path.join("tests", "golden", "tiny.nas"))
+    arch = space.max_arch() if which == "max" else space.min_arch()
+    _check(GOLDEN / f"tiny.{which}.model.py", render_model_source(space, arch))
 
 
 @pytest.mark.parametrize("path", shipped(), ids=lambda p: p.stem)

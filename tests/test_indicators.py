@@ -15,15 +15,15 @@ from torch import nn
 import fbndsl
 from fbndsl import UserError
 from fbndsl.data import load
+from fbndsl.indicators import Indicator, IndicatorContext, measure, ranking
+from fbndsl.indicators.gamma import gamma_indicator
+from fbndsl.indicators.naswot import code_kernel, naswot_score, relu_kernel
+from fbndsl.indicators.synflow import synflow_score
+from fbndsl.indicators.trainability import bn_scale, mean_bn_scale
 from fbndsl.ir.graph import Origin, cond_holds
 from fbndsl.ir.ops import OpKind
 from fbndsl.lower import extract, lower, recalibrate_bn
 from fbndsl.lower.modules import ElasticBatchNorm2d
-from fbndsl.search import Indicator, IndicatorContext, measure, ranking
-from fbndsl.search.gamma import gamma_indicator
-from fbndsl.search.naswot import code_kernel, naswot_score, relu_kernel
-from fbndsl.search.synflow import synflow_score
-from fbndsl.search.trainability import bn_scale, mean_bn_scale
 
 E, T, U = Indicator.EXPRESSIVITY, Indicator.TRAINABILITY, Indicator.UNCERTAINTY
 SMALL = dict(recal_batches=3, eval_images=48, mc_samples=3, batch_size=16, naswot_batch=8)
@@ -153,7 +153,7 @@ def test_bn_scale_by_hand():
 def test_trainability_averages_the_subnets_batchnorms(ctx, space):
     arch = space.parse_arch(MIXED)
     got = measure(ctx, arch, [T])[T]  # leaves the supernet recalibrated for arch
-    values = arch._dict()
+    values = arch.as_dict()
     bns = [ctx.supernet.module_of(n) for n in space.ir.nodes if n.kind is OpKind.BN and cond_holds(n.cond, values)]
     assert len(bns) == 2 + 3 * 5 + 2 * 2  # stem and head, 5 BNs per cell (the none edge has none), 2 per reduction
     scales = [float((bn.weight.detach().abs() / torch.sqrt(bn.running_var + bn.eps)).mean()) for bn in bns]
@@ -164,7 +164,7 @@ def test_trainability_leaves_out_dead_branches(ctx, space):
     # n1 = none(n0) is all zeros, so the fairness BatchNorm of the edge skip(n1) -> n2 sees a constant input
     arch = space.parse_arch("|none~0|+|nor_conv_3x3~0|skip_connect~1|+|nor_conv_3x3~0|none~1|skip_connect~2|")
     got = measure(ctx, arch, [T])[T]
-    values = arch._dict()
+    values = arch.as_dict()
     bns = [ctx.supernet.module_of(n) for n in space.ir.nodes if n.kind is OpKind.BN and cond_holds(n.cond, values)]
     live = [bn for bn in bns if bool((bn.running_var > 0).all())]
     assert 0 < len(live) < len(bns)

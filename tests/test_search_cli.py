@@ -127,7 +127,7 @@ def test_a_supernet_of_another_space_is_refused(searched, tmp_path):
 
 
 def test_the_export_hint_keeps_a_proxy_resolution_the_supernet_was_trained_at():
-    from fbndsl.search.command import Options, Spaces, export_hint
+    from fbndsl.cli.search import Options, Spaces, export_hint
 
     opts = Options(space="nb201", out="runs/s")
     proxy = Spaces(run=None, declared=None, proxies={"resolution": "16"})

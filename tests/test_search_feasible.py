@@ -13,10 +13,10 @@ from test_search_strategies import ELASTIC
 
 import fbndsl
 from fbndsl import UserError
+from fbndsl.indicators.kinds import Indicator
 from fbndsl.search import feasible
 from fbndsl.search.budget import Budget
 from fbndsl.search.driver import search
-from fbndsl.search.indicators import Indicator
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ import pytest
 
 import fbndsl
 from fbndsl import UserError
+from fbndsl.indicators.kinds import Indicator
 from fbndsl.search.budget import Budget
 from fbndsl.search.driver import search
-from fbndsl.search.indicators import Indicator
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,9 @@ from conftest import ROOT, compile_text
 
 import fbndsl
 from fbndsl import UserError
+from fbndsl.indicators.kinds import Indicator
 from fbndsl.search.budget import Budget
 from fbndsl.search.driver import search
-from fbndsl.search.indicators import Indicator
 from fbndsl.search.loop import SearchLoop
 from fbndsl.search.objective import goodness
 from fbndsl.search.strategies import CoarseToFine, Evolution, Exhaustive, RandomSampling, make

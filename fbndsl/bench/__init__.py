@@ -7,7 +7,7 @@
 - `truth`: the ground truth, from the benchmark's CSV or the official file through `NASBench201API`.
 - `stats`: Kendall's tau-b and Spearman's rho of an indicator against it.
 - `table1`: operators counted in an indicator's top architectures (the FBN-NAS paper's Table 1).
-- `nb201`: the whole evaluation, which `fbndsl bench nb201` and `bench/nb201.py` run; docs/nb201.md.
+- `nb201`: the whole evaluation, which `fbndsl bench nb201` runs; docs/nb201.md.
 
 Importing this package does not import torch; training and measuring do.
 """

@@ -1,4 +1,4 @@
-"""The NAS-Bench-201 evaluation, `fbndsl bench nb201` and `bench/nb201.py`: how well each indicator ranks
+"""The NAS-Bench-201 evaluation, `fbndsl bench nb201`: how well each indicator ranks
 architectures against the benchmark's ground truth, the FBN-NAS paper's two claims, and what a CPI search finds.
 
 The steps, in `run`'s order (docs/nb201.md):
@@ -16,8 +16,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
-from ..search.indicators import Indicator
-from ..search.ranking import scores
+from ..indicators.kinds import Indicator
+from ..indicators.ranking import scores
 from .pool import Pool, measure_pool, sample_archs
 from .report import Report, Supernet
 from .searches import run_searches
@@ -76,7 +76,7 @@ def supernet(space, settings: Settings, fairness: Fairness, data, echo: Echo) ->
 
 
 def context(space, supernet, data, settings: Settings):
-    from ..search.context import IndicatorContext
+    from ..indicators.context import IndicatorContext
 
     return IndicatorContext.build(space, supernet, data, device=settings.device, seed=settings.seed,
                                   **settings.measuring.options())
@@ -86,7 +86,7 @@ def gamma_context(space, supernet, data, settings: Settings):
     """A context for gamma alone: gamma reads the BatchNorms' learnt scales, never their running statistics, so
     one recalibration batch, one held-out image and the two Monte-Carlo passes the context requires (unused)
     give the same values as the full context at a fraction of its cost."""
-    from ..search.context import IndicatorContext
+    from ..indicators.context import IndicatorContext
 
     m = settings.measuring
     return IndicatorContext.build(space, supernet, data, device=settings.device, seed=settings.seed, recal_batches=1,

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..diagnostics import UserError
-from ..search.indicators import Indicator, base_indicators
+from ..indicators.kinds import Indicator, base_indicators
 
 ALL_BASE = base_indicators(Indicator)  # the eight measured indicators (CPI is made of three of them)
 PROGRESS_EVERY = 10
@@ -47,7 +47,7 @@ def sample_archs(space, k: int, seed: int) -> list:
 def measure_pool(ctx, archs: Sequence, indicators: Sequence[Indicator] = ALL_BASE,
                  echo: Callable[[str], None] = lambda line: None, what: str = "") -> Pool:
     """Measure `indicators` for each of `archs` on `ctx`, echoing progress every few architectures."""
-    from ..search.indicators import measure
+    from ..indicators.measure import measure
 
     records, seconds = [], []
     for i, arch in enumerate(archs, 1):

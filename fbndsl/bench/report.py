@@ -12,7 +12,7 @@ from pathlib import Path
 import fbndsl
 
 from ..files import atomic_write_text
-from ..search.indicators import Indicator
+from ..indicators.kinds import Indicator
 from .pool import Pool
 from .searches import SearchRun, summary
 from .settings import SPACE, Settings

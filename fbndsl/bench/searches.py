@@ -10,8 +10,8 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..indicators.kinds import Indicator
 from ..search.driver import search  # imported with the benchmark, not half an hour into it
-from ..search.indicators import Indicator
 
 STRATEGY = "evolution"
 

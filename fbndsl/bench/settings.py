@@ -46,7 +46,7 @@ class Settings:
     evals: int = 100              # the search's budget of evaluated architectures
     search_seeds: int = 3
     data: str = DEFAULT_DATA
-    out: Path = Path("bench/results/nb201")
+    out: Path = Path("perf/results/nb201")
     supernet_dir: Path = Path("runs/nb201-supernets")  # kept out of the results (and of git: /runs/ is ignored)
     measuring: Measuring = PAPER_MEASURING
     sampler: str = "fair"         # FairNAS: every candidate trained equally often, so no BatchNorm is favoured
@@ -74,7 +74,7 @@ class Settings:
 # every indicator that reads the trained supernet is then noise. At N=1 the same training leaves chance within a
 # hundred steps (training accuracy 24% after 900 uniform steps). Each supernet gets 300 FairNAS steps (5 paths
 # of 64 images each, about 0.7 s a step at N=1: 2 epochs of the 9k training images); the full run keeps N=5.
-QUICK = dict(quick=True, epochs=3, steps=300, archs=100, evals=30, out=Path("bench/results/nb201-quick"),
+QUICK = dict(quick=True, epochs=3, steps=300, archs=100, evals=30, out=Path("perf/results/nb201-quick"),
              measuring=QUICK_MEASURING, sets=(("N", "1"),))
 
 

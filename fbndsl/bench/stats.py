@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..search.ranking import ranks
+from ..indicators.ranking import ranks
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from ..indicators.kinds import Indicator
+from ..indicators.ranking import order
 from ..ir.choices import ChoiceKind
-from ..search.indicators import Indicator
-from ..search.ranking import order
 
 TOP = 10
 CONVOLUTIONS = ("nor_conv_1x1", "nor_conv_3x3")  # NAS-Bench-201's convolution operators

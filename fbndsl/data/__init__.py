@@ -7,7 +7,8 @@
 Parsing a spec imports no torch (the CLI checks `--data` before anything slow); `load` and the dataset
 classes import torch, and each source's reader is imported only when that source is loaded.
 """
-from .load import Data, load
+from .load import load
+from .loaded import Data
 from .seeding import Augment, epoch_seed
 from .spec import DataKind, DataSpec, parse_data_spec
 

@@ -13,7 +13,7 @@ import torch
 
 from ..diagnostics import UserError
 from .dataset import build_data
-from .load import Data
+from .loaded import Data
 from .safe_pickle import load_pickle
 from .spec import DataSpec
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from .load import Data
+from .loaded import Data
 from .seeding import Augment, epoch_seed
 
 _MIN_STD = 1.0 / 255  # a constant channel (every image grey) must not divide by zero

@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 
 from .dataset import build_data
-from .load import Data
+from .loaded import Data
 from .seeding import mix
 from .spec import DataSpec
 

@@ -13,7 +13,7 @@ import torch
 
 from ..diagnostics import UserError
 from .dataset import build_data
-from .load import Data
+from .loaded import Data
 from .spec import DataSpec
 
 SUFFIXES = (".png", ".jpg", ".jpeg")

@@ -15,7 +15,7 @@ import torch
 
 from ..diagnostics import UserError
 from .dataset import ImageDataset
-from .load import Data
+from .loaded import Data
 
 VALIDATION_FRACTION = 0.1
 SPLIT_SEED = 0  # fixed: the training seed must not change which images are held out

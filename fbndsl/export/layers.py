@@ -63,7 +63,7 @@ class Layers:
 
 
 def active_layers(space, arch, fairness_bn: FairnessBN) -> Layers:
-    values = arch._dict()
+    values = arch.as_dict()
     ir = space.ir
     alias: dict[int, int] = {}
     zeros: set[int] = set()  # layers whose value is all zeros ('none' operators)

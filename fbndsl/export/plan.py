@@ -156,7 +156,7 @@ def _values(found: Layers, body: tuple[Layer, ...]) -> dict[int, tuple[tuple[str
 
 # -- fairness BatchNorms ------------------------------------------------------------------------------------
 def _fairness(space, arch, mods, fairness_bn: FairnessBN) -> tuple[FairnessEntry, ...]:
-    values = arch._dict()
+    values = arch.as_dict()
     active = [n for n in space.ir.nodes if n.origin is Origin.FAIRNESS and cond_holds(n.cond, values)]
     return tuple(FairnessEntry(n.scope, mods[n.id][""] if fairness_bn is FairnessBN.KEPT else None, fairness_bn)
                  for n in active)

@@ -10,7 +10,7 @@ import torch
 
 from ..data import Data, DataSpec, epoch_loader, load
 from ..diagnostics import UserError
-from ..train.step import at_resolution
+from ..lower.runtime import at_resolution
 
 
 @dataclass(frozen=True)

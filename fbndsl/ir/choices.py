@@ -73,7 +73,9 @@ class Arch(Mapping[str, Any]):
         assert labels == sorted(labels, key=_natural_key) and len(set(labels)) == len(labels), labels
         object.__setattr__(self, "_d", dict(self.items_))
 
-    def _dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
+        """label -> value, as a plain dict for fast lookups (the cost model's, the IR walks'). It is the arch's
+        own: read it, never change it."""
         return self._d
 
     @staticmethod

@@ -52,7 +52,7 @@ class Supernet(nn.Module):
     # -- selecting a subnet ---------------------------------------------------------
     def set_arch(self, arch: Arch | Mapping[str, Any] | str) -> Arch:
         arch = self._as_arch(arch)
-        values = arch._dict()
+        values = arch.as_dict()
         for node in self.active_nodes(arch):
             if node.id in self._names:
                 configure(self.ops[self._names[node.id]], self.ir, node, values)
@@ -65,12 +65,12 @@ class Supernet(nn.Module):
         return arch if isinstance(arch, Arch) else self.space.arch(arch)
 
     def active_nodes(self, arch: Arch) -> list[Node]:
-        values = arch._dict()
+        values = arch.as_dict()
         return [n for n in self.ir.nodes if cond_holds(n.cond, values)]
 
     def input_shape(self, arch: Arch | None = None) -> tuple[int, int, int]:
         """(channels, height, width) the selected subnet expects: the resolution is part of the arch."""
-        values = (arch or self.arch)._dict()
+        values = (arch or self.arch).as_dict()
         shape = self.ir.shapes[self.ir.nodes[0].id]
         return tuple(sym.value_at(d, values) for d in shape)
 
@@ -107,7 +107,7 @@ class Supernet(nn.Module):
 
 def subnet_graph(ir: SpaceIR, arch: Arch, target) -> fx.Graph:
     """The active nodes of `arch` as an fx graph; `target(node)` names the module a node calls."""
-    values = arch._dict()
+    values = arch.as_dict()
     g = fx.Graph()
     env: dict[int, fx.Node] = {}
     zeros: set[int] = set()  # nodes whose output is all zeros ('none' operators, passed on by selects)

@@ -21,7 +21,7 @@ def parse_any(space, text: str) -> Arch:
 
 
 def parse_canonical(space, text: str) -> Arch:
-    from ..space import ArchError
+    from ..diagnostics import ArchError
 
     pairs = {}
     for part in filter(None, (p.strip() for p in text.split(","))):

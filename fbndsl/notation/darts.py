@@ -18,7 +18,7 @@ _PAIR = re.compile(r"\(\s*['\"](\w+)['\"]\s*,\s*(\d+)\s*\)")
 
 def _cell_layout(space, cell: str):
     """(pick node names in order, states list) for one cell."""
-    from ..space import ArchError
+    from ..diagnostics import ArchError
 
     picks = [c for c in space.choices if c.kind is ChoiceKind.PICK and c.label.startswith(cell + ".")]
     if not picks or any(len(c.values[0]) != 2 for c in picks):
@@ -30,7 +30,7 @@ def _cell_layout(space, cell: str):
 
 
 def parse(space, text: str) -> Arch:
-    from ..space import ArchError
+    from ..diagnostics import ArchError
 
     body = text.strip()
     if not (body.startswith("Genotype(") and body.endswith(")")):
@@ -62,7 +62,7 @@ def parse(space, text: str) -> Arch:
 
 
 def _check_concat(text, cell, states, nodes) -> None:
-    from ..space import ArchError
+    from ..diagnostics import ArchError
 
     want = [states.index(n) for n in nodes]
     if text is not None and [int(x) for x in re.findall(r"\d+", text)] != want:

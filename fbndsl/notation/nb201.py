@@ -10,7 +10,7 @@ from ..ir.choices import Arch, ChoiceKind
 
 def _layout(space):
     """(cell name, [node names, index = position], {target: [sources]}) or an ArchError."""
-    from ..space import ArchError
+    from ..diagnostics import ArchError
 
     parts = [c.label.split(".") for c in space.choices]
     if not parts or any(len(p) != 3 for p in parts) or len({p[0] for p in parts}) != 1 or any(
@@ -26,7 +26,7 @@ def _layout(space):
 
 
 def parse(space, text: str) -> Arch:
-    from ..space import ArchError
+    from ..diagnostics import ArchError
 
     cell, order, edges = _layout(space)
     groups = text.split("+")

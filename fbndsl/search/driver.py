@@ -22,12 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import UserError
+from ..indicators.kinds import Indicator, parse_indicator
 from ..ir.ops import OpKind
 from ..ir.sym import Sym
 from . import results
 from .budget import Budget
 from .feasible import admits, sample_feasible
-from .indicators import Indicator, parse_indicator
 from .loop import Evaluator, SearchLoop
 from .objective import Ranked, goodness, top_k
 from .strategies import Strategy, StrategyKind, make
@@ -146,8 +146,8 @@ def resolution(space) -> int | list[int]:
 def measurer(space, supernet, data, indicator: Indicator, *, seed: int, device: str, context=None,
              options: Mapping[str, int] | None = None) -> Evaluator:
     """arch -> the indicator's measured components, on a context built once (its batches fixed by `seed`)."""
-    from .context import IndicatorContext
-    from .indicators import measure
+    from ..indicators.context import IndicatorContext
+    from ..indicators.measure import measure
 
     if indicator.needs_trained_supernet and supernet is None and context is None:
         raise UserError(f"--indicator {indicator.value} needs a trained supernet: pass --supernet RUN_DIR or "

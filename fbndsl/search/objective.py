@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .indicators import Indicator
-from .ranking import order, ranks, scores
+from ..indicators.kinds import Indicator
+from ..indicators.ranking import order, ranks, scores
 from .strategies.base import Entry
 
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from ..diagnostics import UserError
 from ..files import atomic_write_bytes
+from ..indicators.kinds import Indicator
+from ..indicators.ranking import scores
 from .budget import Budget
-from .indicators import Indicator
 from .objective import Ranked
-from .ranking import scores
 from .strategies.base import Entry
 
 NAME = "search.png"

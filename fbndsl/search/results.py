@@ -24,8 +24,8 @@ from typing import Any
 
 from ..diagnostics import UserError
 from ..files import atomic_write_text
+from ..indicators.kinds import Indicator
 from ..version import __version__
-from .indicators import Indicator
 from .objective import Ranked
 from .strategies.base import Entry
 

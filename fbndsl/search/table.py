@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 
 from ..cost.model import format_count
-from ..space import ArchError
+from ..diagnostics import ArchError
 from .objective import Ranked
 
 

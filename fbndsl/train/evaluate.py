@@ -12,9 +12,9 @@ import torch
 from ..data import epoch_loader
 from ..data.seeding import mix
 from ..lower import recalibrate_bn
+from ..lower.runtime import at_resolution, images_on
 from . import losses
 from .config import Mode
-from .step import at_resolution, images_on
 
 EVAL_STREAM = 0xE7A1  # seeds the archs evaluated at the end, apart from the training streams
 

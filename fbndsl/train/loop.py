@@ -22,6 +22,7 @@ from torch.utils.data import DataLoader
 
 from ..data import epoch_loader, load
 from ..data.seeding import mix
+from ..lower.runtime import check_data_fits, images_on, pick_device
 from . import checkpoint
 from .bn import track_running_stats
 from .config import Mode, TrainConfig
@@ -33,8 +34,8 @@ from .result import TrainResult
 from .rundir import RunDir, run_identity
 from .sampling import make_sampler
 from .schedule import lr_at
-from .setup import build_supernet, check_data_fits, make_optimizer, pick_device, steps_per_epoch
-from .step import images_on, sandwich_step, single_path_step
+from .setup import build_supernet, make_optimizer, steps_per_epoch
+from .step import sandwich_step, single_path_step
 
 SAMPLER_STREAM = 0x5A3E  # seeds the path sampler apart from the other streams
 

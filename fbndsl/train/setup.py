@@ -10,44 +10,9 @@ import random
 import torch
 
 from ..diagnostics import UserError
-from ..ir import sym
 from ..lower import lower
 from .bn import freeze_all_but_bn_affine, track_running_stats, zero_init_residuals
 from .config import Mode, TrainConfig
-
-
-def pick_device(name: str) -> torch.device:
-    """auto: CUDA when torch sees a GPU, else the CPU."""
-    if name == "cuda" and not torch.cuda.is_available():
-        raise UserError(f"--device cuda: torch {torch.__version__} sees no CUDA device; use --device cpu or auto")
-    if name == "auto":
-        name = "cuda" if torch.cuda.is_available() else "cpu"
-    if name == "cuda":  # bit-reproducible runs: cuDNN picks fixed, deterministic kernels
-        torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic = False, True
-    return torch.device(name)
-
-
-def _values(dim) -> set:
-    return dim.values() if sym.is_sym(dim) else {dim}
-
-
-def check_data_fits(space, data) -> None:
-    """The network must read the data's channels and end in one score per class of the data."""
-    ir = space.ir
-    cin = _values(ir.shapes[ir.nodes[0].id].c)
-    if cin != {data.channels}:
-        raise UserError(f"{space.file}: the network reads {'/'.join(map(str, sorted(cin)))} input channels but "
-                        f"{data.name} images have {data.channels}; use input({data.channels}, ...)")
-    out = ir.shapes[ir.output]
-    if _values(out.h) != {1} or _values(out.w) != {1}:
-        raise UserError(f"{space.file}: the network does not end in class scores (a C x 1 x 1 output); end it "
-                        f"with global_pool -> linear({data.num_classes})")
-    classes = _values(out.c)
-    if classes != {data.num_classes}:
-        fix = (f"pass --set classes={data.num_classes}" if "classes" in ir.params
-               else f"make its last linear output {data.num_classes}")
-        raise UserError(f"{space.file}: the network outputs {'/'.join(map(str, sorted(classes)))} classes but "
-                        f"{data.name} has {data.num_classes}; {fix}")
 
 
 def steps_per_epoch(data, config: TrainConfig) -> int:

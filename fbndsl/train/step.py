@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from ..lower.runtime import at_resolution
 from . import losses
 from .regularise import set_dropout
 
@@ -22,22 +23,6 @@ class StepStats:
     loss: torch.Tensor   # the reported loss (see each step function)
     correct: torch.Tensor
     seen: int            # samples behind `correct`
-
-
-def images_on(x: torch.Tensor, device, non_blocking: bool = False) -> torch.Tensor:
-    """A batch on `device`; images (N x C x H x W) channels-last. PyTorch's convolutions, BatchNorm and pooling
-    follow the input's layout, and channels-last makes a NAS-Bench-201 training step 1.35x and a MobileNet one
-    1.5-1.75x faster on the CPU (one thread; `bench/train_speed.py`), with the same numbers up to rounding."""
-    x = x.to(device, non_blocking=non_blocking)
-    return x.contiguous(memory_format=torch.channels_last) if x.dim() == 4 else x
-
-
-def at_resolution(x: torch.Tensor, supernet, arch) -> torch.Tensor:
-    """The batch at the architecture's input resolution: bicubic resizing (no antialiasing) when it differs."""
-    _, h, w = supernet.input_shape(arch)
-    if tuple(x.shape[-2:]) == (h, w):
-        return x
-    return F.interpolate(x, size=(h, w), mode="bicubic", align_corners=False, antialias=False)
 
 
 def single_path_step(supernet, paths, x: torch.Tensor, y: torch.Tensor) -> StepStats:

@@ -1,6 +1,6 @@
 """Forward time of the supernet with an architecture selected vs the extracted static subnet.
 
-    python bench/supernet_overhead.py [--quick]
+    python perf/supernet_overhead.py [--quick]
 
 Same inputs, same machine, same run, eval mode, no autograd; several architectures per space. The
 supernet slices its shared weights on every call; the static subnet owns contiguous copies.

@@ -17,7 +17,7 @@ from .context import IndicatorContext
 from .cost_proxies import macs, params
 from .expressivity import expressivity
 from .gamma import gamma
-from .indicators import Indicator
+from .kinds import Indicator
 from .naswot import naswot
 from .synflow import synflow
 from .trainability import trainability

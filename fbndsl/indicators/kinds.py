@@ -1,22 +1,18 @@
-"""The indicators a search can rank architectures by, and `measure`, which computes them for one architecture.
+"""The indicators a search can rank architectures by (`Indicator`), and how their names are read.
 
 The FBN-NAS composite performance indicator (CPI) combines three measurements on a BN-only-trained fair
 supernet: expressivity, trainability and uncertainty. The baselines (BN-NAS' gamma, NASWOT, synflow, parameter
 count, MACs) go through the same `measure`, so one run compares them all. docs/indicators.md gives every
 definition and formula.
 
-This module imports no torch (`fbndsl search --help` must start fast); `measure` imports the measuring code.
+This module imports no torch (`fbndsl search --help` must start fast); `measure.measure` computes them.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import Enum
-from typing import TYPE_CHECKING
 
 from ..diagnostics import UserError, did_you_mean
-
-if TYPE_CHECKING:
-    from .context import IndicatorContext
 
 
 class Indicator(Enum):
@@ -86,21 +82,3 @@ def base_indicators(indicators: Iterable[Indicator | str]) -> tuple[Indicator, .
     enum's order (so a record's keys never depend on how the request was spelled)."""
     wanted = {c for i in indicators for c in parse_indicator(i).components}
     return tuple(i for i in Indicator if i in wanted)
-
-
-def measure(ctx: IndicatorContext, arch, indicators: Iterable[Indicator | str]) -> dict[Indicator, float]:
-    """Raw values of the base indicators `indicators` asks for (CPI expands to its three components; a CPI
-    value is never stored: it is relative to a pool, see `ranking.scores`).
-
-    `arch` is an `Arch`, its text in any notation, or a label -> value mapping. The BatchNorms are recalibrated
-    once for the arch before the trained-supernet indicators; the result is a function of the context's seed.
-    """
-    requested = [parse_indicator(i) for i in indicators]
-    trained = [i for i in requested if i.needs_trained_supernet]
-    if trained and ctx.supernet is None:
-        untrained = ", ".join(i.value for i in Indicator if not i.needs_trained_supernet)
-        raise UserError(f"indicator '{trained[0].value}' needs a trained supernet; without one only "
-                        f"{untrained} can be measured")
-    from .measures import measure_all
-
-    return measure_all(ctx, ctx.as_arch(arch), base_indicators(requested))

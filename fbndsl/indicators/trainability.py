@@ -53,6 +53,6 @@ def trainability(ctx, arch, cal) -> float:
 
 def input_path_batchnorms(supernet, space, arch) -> set[int]:
     """ids of the BatchNorm modules (inside any op module) of nodes on a path from the input to the output."""
-    dependent = on_input_output_path(space.ir, arch._dict())
+    dependent = on_input_output_path(space.ir, arch.as_dict())
     return {id(m) for node, module in supernet.named_ops() if node.id in dependent
             for m in module.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)}

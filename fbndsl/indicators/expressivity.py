@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from ..train.step import at_resolution
+from ..lower.runtime import at_resolution
 
 EVAL_CHUNK = 64  # images per forward pass: bounds memory, fastest on CPU; eval-mode outputs do not depend on it
 

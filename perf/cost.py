@@ -1,6 +1,6 @@
 """Architectures costed per second by the analytic cost model (goal: >= 20,000/s on one core).
 
-    python bench/cost.py [--quick]
+    python perf/cost.py [--quick]
 
 Samples architectures first, then times only `space.cost(arch)`. Prints the slowest space's rate last.
 """

@@ -1,6 +1,6 @@
 """Optimiser-step time of bn-only training vs full training, per space (goal: bn-only >= 1.4x faster).
 
-    python bench/train_speed.py [--quick] [--threads N]
+    python perf/train_speed.py [--quick] [--threads N]
 
 A step is what `fbndsl.train`'s loop does for one batch: `single_path_step` (forward, loss, backward) then
 `optimizer.step()` and `zero_grad`, on a supernet built and prepared by the trainer's own `build_supernet`
@@ -37,9 +37,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import torch  # noqa: E402
 
 import fbndsl  # noqa: E402
+from fbndsl.lower.runtime import images_on
 from fbndsl.train import TrainConfig  # noqa: E402
 from fbndsl.train.setup import build_supernet, make_optimizer  # noqa: E402
-from fbndsl.train.step import images_on, single_path_step  # noqa: E402
+from fbndsl.train.step import single_path_step  # noqa: E402
 
 SPACES = Path(__file__).resolve().parent.parent / "spaces"
 MODES = ("bn-only", "full")

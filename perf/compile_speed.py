@@ -1,6 +1,6 @@
 """Whole-process wall time of `fbndsl compile spaces/darts.nas` vs `python -c "import torch"`.
 
-    python bench/compile_speed.py [--quick]
+    python perf/compile_speed.py [--quick]
 
 Goal: at most 0.8 s, and below the time to import torch, measured in the same run. Prints the
 median of several runs of each; the last line is the figure.

@@ -22,7 +22,7 @@ import math
 
 import torch
 
-from ..train.step import at_resolution
+from ..lower.runtime import at_resolution
 from .calibrate import bn_state, restore_bn_state
 from .expressivity import predict
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-from .indicators import Indicator
+from .kinds import Indicator
 
 
 def ranks(values: Sequence[float], higher_is_better: bool) -> list[float]:

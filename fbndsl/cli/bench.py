@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from .cli_usage import OneLineUsageErrors
+from .common import OneLineUsageErrors
 
 NB201_EPILOG = (
     "Trains a fair BN-only supernet of spaces/nb201.nas and one with fairness off (or reuses them from "
@@ -39,7 +39,7 @@ def bench() -> None:
 @click.option("--api", metavar="FILE", help="The official NAS-Bench-201 file instead (pip install nas-bench-201).")
 @click.option("--data", metavar="SPEC", help="Training data [default: the CIFAR-10 subset in ../shared/data].")
 @click.option("--out", type=click.Path(file_okay=False), metavar="OUT",
-              help="Results folder [default: bench/results/nb201, --quick: bench/results/nb201-quick].")
+              help="Results folder [default: perf/results/nb201, --quick: perf/results/nb201-quick].")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
               help="Override a `param` of spaces/nb201.nas [--quick: N=1].")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), help="Where to train and measure [default: cpu].")
@@ -48,12 +48,12 @@ def bench() -> None:
 def nb201_cmd(quick, epochs, steps, archs, evals, search_seeds, seed, supernet_dir, truth, api, data, out, sets,
               device, threads):
     """Evaluate the indicators and the CPI search on NAS-Bench-201's ground truth."""
-    from .cli import _overrides, _run
+    from . import _overrides, _run
 
     def body():
         from pathlib import Path
 
-        from .bench.settings import make_settings
+        from ..bench.settings import make_settings
 
         ground_truth = load_truth(truth, api)  # before anything slow: a bad path fails at once
         settings = make_settings(quick, epochs=epochs, steps=steps, archs=archs, evals=evals,
@@ -67,9 +67,9 @@ def nb201_cmd(quick, epochs, steps, archs, evals, search_seeds, seed, supernet_d
 
 
 def load_truth(csv: str | None, api: str | None):
-    from .bench.settings import DEFAULT_TRUTH
-    from .bench.truth import Truth
-    from .diagnostics import UserError
+    from ..bench.settings import DEFAULT_TRUTH
+    from ..bench.truth import Truth
+    from ..diagnostics import UserError
 
     if csv and api:
         raise UserError("--truth and --api: give one source of ground truth, not both")
@@ -80,8 +80,8 @@ def run_nb201(settings, truth, threads: int) -> None:
     """Run the evaluation (progress on stderr), write report.json, print the report (its last line the figure)."""
     import torch
 
-    from .bench.nb201 import run
-    from .diagnostics import UserError
+    from ..bench.nb201 import run
+    from ..diagnostics import UserError
 
     if threads < 1:
         raise UserError(f"--threads {threads}: expected at least 1")

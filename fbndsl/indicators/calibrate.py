@@ -22,7 +22,7 @@ from torch import nn
 
 from ..ir.choices import Arch
 from ..lower import recalibrate_bn
-from ..train.step import at_resolution
+from ..lower.runtime import at_resolution
 
 BatchNorm = nn.modules.batchnorm._BatchNorm
 Stats = tuple[torch.Tensor, torch.Tensor]  # per-channel mean and unbiased variance, as running statistics hold

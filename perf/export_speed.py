@@ -1,7 +1,7 @@
 """Forward latency of an exported model.py against an independent hand-written network, and of model.onnx in
 onnxruntime against the PyTorch module.
 
-    python bench/export_speed.py [--quick]
+    python perf/export_speed.py [--quick]
 
 The network is NAS-Bench-201's, one arch string, at the benchmark's size (C=16, N=5, CIFAR-10). The
 independent implementation is xautodl's `infer.tiny` TinyNetwork (`pip install --no-deps xautodl`); without

@@ -10,8 +10,8 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from ..ir.choices import ChoicePoint
-from ..ir.graph import cond_holds
+from .choices import ChoicePoint
+from .graph import cond_holds
 
 
 def count(choices: Sequence[ChoicePoint]) -> int:

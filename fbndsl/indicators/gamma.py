@@ -46,7 +46,7 @@ def candidate_bn(supernet, select: Node, arch) -> nn.Module | None:
 
 
 def _active_input(select: Node, arch) -> int:
-    values = arch._dict()
+    values = arch.as_dict()
     active = [i for i, c in zip(select.inputs, select.input_conds) if cond_holds(c, values)]
     assert len(active) == 1, (select, active)
     return active[0]

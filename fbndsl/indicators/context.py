@@ -66,8 +66,7 @@ class IndicatorContext:
         import torch
 
         from ..data import load
-        from ..train.setup import check_data_fits
-        from ..train.step import images_on
+        from ..lower.runtime import check_data_fits, images_on
 
         data = load("digits", augment=True, seed=seed) if data is None else data
         check_data_fits(space, data)

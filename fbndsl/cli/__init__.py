@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from .cli_usage import OneLineUsageErrors
-from .diagnostics import UserError
-from .version import __version__
+from ..diagnostics import UserError
+from ..version import __version__
+from .common import OneLineUsageErrors
 
 COST_CONVENTION = (
     "MACs are multiply-accumulates of conv and linear layers (the 'FLOPs' of NAS-Bench-201, torchvision and "
@@ -81,8 +81,8 @@ def compile_cmd(spaces, sets, fairness, emit, as_json, arch, archs, output):
 
 
 def _compile(spaces, sets, fairness, emit, as_json, arch, archs, output):
-    from .emit import dot, ir_text, json_form, summary
-    from .pipeline import compile as compile_space
+    from ..emit import dot, ir_text, json_form, summary
+    from ..pipeline import compile as compile_space
 
     if (arch or archs) and len(spaces) != 1:
         raise UserError("--arch/--archs cost architectures of one space; give exactly one SPACE.nas")
@@ -124,7 +124,7 @@ def _one_arch(space, text: str, as_json: bool) -> str:
 
 
 def _many_archs(space, path: str, as_json: bool) -> str:
-    from .space import ArchError
+    from ..diagnostics import ArchError
 
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
@@ -146,7 +146,7 @@ def _write(text: str, output: str | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    from .files import atomic_write_text
+    from ..files import atomic_write_text
 
     atomic_write_text(Path(output), text)
 
@@ -198,8 +198,8 @@ def train_cmd(space_path, mode, data, epochs, steps, out_dir, sets, batch_size, 
               checkpoint_every, recal_batches):
     """Train the weight-sharing supernet of a space."""
     def body():
-        from .train import TrainConfig
-        from .train.distributed import Launch
+        from ..train import TrainConfig
+        from ..train.distributed import Launch
 
         with Launch.from_env().alike():  # the same mistake on every process: printed once
             overrides = _overrides(sets)
@@ -215,9 +215,9 @@ def train_cmd(space_path, mode, data, epochs, steps, out_dir, sets, batch_size, 
 
 
 def _train(space_path: str, config, out_dir: str, resume: bool) -> None:
-    from .pipeline import compile as compile_space
-    from .train import train
-    from .train.distributed import Launch
+    from ..pipeline import compile as compile_space
+    from ..train import train
+    from ..train.distributed import Launch
 
     with Launch.from_env().alike():
         space = compile_space(space_path, **dict(config.sets))
@@ -263,7 +263,7 @@ def search_cmd(space_path, out_dir, supernet, train_epochs, train_steps, flops, 
                top, data, sets, seed, device, recal_batches, eval_images, mc_samples, threads, resume, quiet):
     """Search a space for the best architectures within a MACs/params budget."""
     def body():
-        from .search.command import Options, run
+        from .search import Options, run
 
         run(Options(space=space_path, out=out_dir, supernet=supernet, train_epochs=train_epochs,
                     train_steps=train_steps, flops=flops, params=params, indicator=indicator, strategy=strategy,
@@ -307,9 +307,9 @@ def export_cmd(space_path, arch, from_path, rank, supernet_dir, sets, data, reca
 
 def _export(space_path, arch, from_path, rank, supernet_dir, overrides, data, recal_batches, out: Path, onnx,
             aux_head=None):
-    from .data import parse_data_spec
-    from .export.results import check_space, read_ranked
-    from .pipeline import compile as compile_space
+    from ..data import parse_data_spec
+    from ..export.results import check_space, read_ranked
+    from ..pipeline import compile as compile_space
 
     _check_export_flags(arch, from_path, rank, out)
     ranked = read_ranked(from_path, 1 if rank is None else rank) if from_path else None
@@ -341,12 +341,12 @@ def _check_export_flags(arch, from_path, rank, out: Path) -> None:
 
 
 def _exported(space, arch, out: Path, supernet_dir, overrides, data, recal_batches, onnx: bool, aux_head) -> str:
-    from .export.bundle import export
+    from ..export.bundle import export
 
     if supernet_dir is None:
         result = export(space, arch, out, None, None, onnx, sets=overrides, aux_head=aux_head)
     else:
-        from .train import load_run
+        from ..train import load_run
 
         run = load_run(supernet_dir)
         k = run.config.recal_batches if recal_batches is None else recal_batches
@@ -373,6 +373,6 @@ def _export_summary(out: Path, result) -> str:
             f"params: {rec['params']:,}{extra}   ({how})\n{aux_line}")
 
 
-from .cli_bench import bench  # noqa: E402
+from .bench import bench  # noqa: E402
 
 main.add_command(bench)

@@ -1,7 +1,7 @@
-# A small BigNAS-style space for CIFAR-10 benchmarks (bench/single_stage.py): the shape of spaces/bignas.nas
+# A small BigNAS-style space for CIFAR-10 benchmarks (perf/single_stage.py): the shape of spaces/bignas.nas
 # (MobileNetV2 blocks with squeeze-and-excitation and swish; elastic resolution, and per stage elastic
 # width, depth and kernel size) at 32x32 and a few percent of its size, so that it trains on two CPU cores.
-# `--set w=2` doubles every width (bench/single_stage.py --full).
+# `--set w=2` doubles every width (perf/single_stage.py --full).
 
 param classes = 10
 param w = 1            # width multiplier

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..diagnostics import UserError
-from .budget import Budget
-from .driver import Plan, SearchResult, execute, make_plan, measurer, resolution
-from .indicators import Indicator, parse_indicator
-from .results import NAME as RESULTS
-from .strategies import strategy_kind
-from .table import render
+from ..indicators.kinds import Indicator, parse_indicator
+from ..search.budget import Budget
+from ..search.driver import Plan, SearchResult, execute, make_plan, measurer, resolution
+from ..search.results import NAME as RESULTS
+from ..search.strategies import strategy_kind
+from ..search.table import render
 
 DEFAULT_TRAIN_EPOCHS = 3    # BN-only on the built-in digits; see docs/search.md for the main job's timing
 SUPERNET_DIR = "supernet"   # under --out: the run directory of the supernet trained for the search
@@ -167,7 +167,7 @@ def _check_out(opts: Options, plan: Plan) -> None:
     if not opts.resume and (results.exists() or checkpoint.exists()):
         raise UserError(f"--out {out} already holds a search; pass --resume to continue it, or choose another --out")
     if opts.resume and results.is_file():  # the settings are checked now, before any training or loading
-        from . import results as results_file
+        from ..search import results as results_file
 
         results_file.check_resume(results, results_file.read(results), plan.header)
 
@@ -224,7 +224,7 @@ def train_supernet(opts: Options, space, data):
 
 
 def _device(name: str) -> str:
-    from ..train.setup import pick_device
+    from ..lower.runtime import pick_device
 
     return str(pick_device(name))
 

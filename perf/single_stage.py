@@ -1,8 +1,8 @@
 """Single-stage (BigNAS) children, without retraining, vs the same architectures trained alone from scratch.
 
-    python bench/single_stage.py --quick|--full [--data PATH] [--threads N]
+    python perf/single_stage.py --quick|--full [--data PATH] [--threads N]
 
-Space: bench/spaces/bignas_cifar.nas (stem conv, 4 stages of MBConv with SE and swish, elastic width, depth
+Space: perf/spaces/bignas_cifar.nas (stem conv, 4 stages of MBConv with SE and swish, elastic width, depth
 and kernel, elastic resolution {24, 28, 32}, global pool, linear(10)). Data: the CIFAR-10 subset in
 ../shared/data/cifar10-10k (10,000 training images, 2,000 test images); the run stops with one line if absent.
 
@@ -18,7 +18,7 @@ and kernel, elastic resolution {24, 28, 32}, global pool, linear(10)). Data: the
    labels only, the trainer's standard weight decay (5e-4) and cosine LR; the child's batches are resized to
    its resolution as in single-stage training. Only the paths of the pinned architecture get gradients, so
    the rest of the supernet is inert: the network trained is exactly the static subnet (`extract` would give
-   the same function, at up to ~1.1x the speed; see bench/supernet_overhead.py).
+   the same function, at up to ~1.1x the speed; see perf/supernet_overhead.py).
    Same epochs on both sides: a single-stage step trains four children, so the supernet gets ~4 children's
    worth of steps, shared between all of them, while each alone-trained child gets its own steps (BigNAS'
    comparison, Table 2, is also at equal epochs).

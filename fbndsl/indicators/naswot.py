@@ -19,8 +19,8 @@ import torch
 from torch import nn
 
 from ..lower.modules import ElasticFactorizedReduce
+from ..lower.runtime import at_resolution
 from ..lower.static import FactorizedReduce
-from ..train.step import at_resolution
 
 _EXACT_F32 = 1 << 24  # integers up to 2^24 are exact in float32
 _RELU_INPUT = (nn.ReLU, nn.ReLU6, ElasticFactorizedReduce, FactorizedReduce)
