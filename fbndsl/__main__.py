@@ -1,3 +1,4 @@
+"""`python -m fbndsl`: the `fbndsl` command."""
 from .cli import main
 
 main()

@@ -1,9 +1,10 @@
 """The compiler pipeline, in one place:
 
-    parse -> resolve -> expand -> infer shapes -> validate -> insert BN (fairness) -> cost
+    load (parse) -> resolve -> expand -> infer shapes -> validate -> insert BN (fairness) -> cost
 
-Each pass is a small module in `passes/`; none mutates its input. `verify=True` (tests, debug)
-checks the IR after every pass.
+Loading and parsing is `syntax/`; each later stage is a small module in `passes/` and none mutates its input.
+The stages from IR to IR are `Pass`es (`passes/base.py`), run in order; `verify=True` (tests, debug) checks
+the IR after expansion and after every one of them.
 """
 from __future__ import annotations
 
@@ -13,15 +14,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .passes import resolve as resolve_pass
 from .passes.cost import build_cost_model
 from .passes.expand import expand
-from .passes.infer_shapes import infer_shapes
-from .passes.insert_bn import Fairness, insert_bn
-from .passes.validate import validate
+from .passes.infer_shapes import InferShapes
+from .passes.insert_bn import Fairness, InsertBN
+from .passes.resolve import resolve
+from .passes.validate import Validate
 from .space import Space
-
-PASSES = ("parse", "resolve", "expand", "infer-shapes", "validate", "insert-bn", "cost")
+from .syntax.load import load
 
 
 def compile(path: str | os.PathLike, *, fairness: Fairness | str = Fairness.INSERT, text: str | None = None,
@@ -30,26 +30,23 @@ def compile(path: str | os.PathLike, *, fairness: Fairness | str = Fairness.INSE
 
     Keyword arguments override `param`s: ``fbndsl.compile("spaces/darts.nas", C=36, layers=20)``.
     """
-    fairness = Fairness(fairness)
+    fair = InsertBN(Fairness(fairness))
     path = _find(path) if text is None else Path(path)
-    programs = resolve_pass.load(path, text)  # first: it reports an unreadable file as a user error
+    programs = load(path, text)  # first: it reports an unreadable file as a user error
     source = path.read_text(encoding="utf-8") if text is None and path.is_file() else text
-    program = resolve_pass.resolve(programs, {k: _literal(v) for k, v in overrides.items()})
-    ir = expand(program)
-    _check(ir, verify)
-    ir = infer_shapes(ir)
-    _check(ir, verify)
-    ir = validate(ir)
-    ir, report = insert_bn(ir, fairness)
-    _check(ir, verify)
-    cost = build_cost_model(ir)
+    program = resolve(programs, {k: _literal(v) for k, v in overrides.items()})
+    verify = verify or bool(os.environ.get("FBNDSL_VERIFY"))
+    ir = _checked(expand(program), verify)
+    for p in (InferShapes(), Validate(), fair):
+        ir = _checked(p.apply(ir), verify)
     sha = hashlib.sha256((source or "").encode()).hexdigest()
-    return Space(ir, cost, report, source_sha256=sha, program=program)
+    return Space(ir, build_cost_model(ir), fair.report(ir), source_sha256=sha, program=program)
 
 
-def _check(ir, verify: bool) -> None:
-    if verify or os.environ.get("FBNDSL_VERIFY"):
+def _checked(ir, verify: bool):
+    if verify:
         ir.verify()
+    return ir
 
 
 def _literal(v: Any) -> str:

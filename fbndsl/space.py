@@ -1,7 +1,6 @@
 """`Space`: a compiled search space, the public face of the front end (no torch needed)."""
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from .ir import count as counting
 from .ir import dependence
 from .ir.choices import Arch, ChoicePoint, format_value
 from .ir.graph import SpaceIR, cond_holds
+from .notation import format_as, parse_any
 from .passes.insert_bn import FairnessReport
 
 
@@ -84,13 +84,9 @@ class Space:
 
     def parse_arch(self, text: str) -> Arch:
         """Canonical text (`label=value,...`), JSON, or an official notation (NAS-Bench-201, DARTS)."""
-        from .notation import parse_any
-
         return parse_any(self, text.strip())
 
     def format_arch(self, arch: Arch, notation: str = "canonical") -> str:
-        from .notation import format_as
-
         return format_as(self, arch, notation)
 
     # -- cost -------------------------------------------------------------------
@@ -144,13 +140,3 @@ def _value(c: ChoicePoint, v: Any):
         raise ArchError(f"choice '{c.label}' cannot be {format_value(v) if not isinstance(v, str) else v!r};"
                         f" it is one of {_vals(c)}")
     return parsed
-
-
-def arch_from_json(space: Space, text: str) -> Arch:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ArchError(f"not valid JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise ArchError("an architecture in JSON is an object {\"label\": value, ...}")
-    return space.arch(data)

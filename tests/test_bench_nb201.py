@@ -255,16 +255,79 @@ def test_cli_truth_and_api_together_is_an_error(tmp_path):
 def test_quick_measures_an_n1_proxy_and_set_adds_to_it(tmp_path):
     from fbndsl.bench.report import proxy
     from fbndsl.bench.settings import make_settings
-    from fbndsl.bench.supernets import Fairness, run_dir
+    from fbndsl.bench.supernets import run_dir
 
-    quick = make_settings(quick=True)
+    paths = dict(data="digits", out=tmp_path / "out", supernet_dir=tmp_path / "supernets")
+    quick = make_settings(quick=True, **paths)
     assert dict(quick.sets) == {"N": "1"} and "N=1 (a proxy" in proxy(quick.sets)
-    assert dict(make_settings(quick=True, sets=(("C", "8"),)).sets) == {"C": "8", "N": "1"}
-    assert dict(make_settings(quick=True, sets=(("N", "5"),)).sets) == {"N": "5"}
-    assert make_settings().sets == () and "as the benchmark's" in proxy(())
+    assert dict(make_settings(quick=True, sets=(("C", "8"),), **paths).sets) == {"C": "8", "N": "1"}
+    assert dict(make_settings(quick=True, sets=(("N", "5"),), **paths).sets) == {"N": "5"}
+    assert make_settings(**paths).sets == () and "as the benchmark's" in proxy(())
     assert proxy((("N", "5"),)) == " as the benchmark's (C=16, N=5)"  # --quick --set N=5 is no proxy
     assert proxy((("N", "5"), ("C", "8"))) == " with C=8 (a proxy: the ground truth is the benchmark's C=16, N=5)"
     # the proxy's supernet trains into its own directory; a value cannot climb out of --supernet-dir
-    assert run_dir(quick, Fairness.INSERT).name == "insert-e3-steps300-N1-fair-seed0-val"
-    odd = make_settings(quick=True, sets=(("N", "../x"),), supernet_dir=tmp_path)
-    assert run_dir(odd, Fairness.OFF).parent == tmp_path
+    assert run_dir(quick, fbndsl.Fairness.INSERT).name == "insert-e3-steps300-N1-fair-seed0-val"
+    odd = make_settings(quick=True, sets=(("N", "../x"),), **{**paths, "supernet_dir": tmp_path})
+    assert run_dir(odd, fbndsl.Fairness.OFF).parent == tmp_path
+
+
+def test_the_package_has_no_default_paths():
+    """Data, results and supernets go where the caller says: nothing defaults into a checkout."""
+    from fbndsl.bench.settings import Settings, make_settings
+
+    with pytest.raises(TypeError):
+        Settings()
+    with pytest.raises(TypeError):
+        make_settings(quick=True)
+
+
+def test_the_supernets_are_the_compilers_fairness_modes():
+    from fbndsl.bench.supernets import SUPERNETS, title
+
+    assert SUPERNETS == (fbndsl.Fairness.INSERT, fbndsl.Fairness.OFF)
+    assert [title(f) for f in SUPERNETS] == ["fairness on", "fairness off"]
+
+
+def test_cli_says_when_it_uses_a_checkout_default(tmp_path, monkeypatch):
+    """Run from a checkout (../shared/data beside the current directory), --truth defaults to its CSV, said on
+    stderr; elsewhere, a one-line error asks for --truth."""
+    from fbndsl.cli import main
+
+    checkout = tmp_path / "repo"
+    checkout.mkdir()
+    monkeypatch.chdir(checkout)
+    nowhere = CliRunner().invoke(main, ["bench", "nb201", "--quick"])
+    assert nowhere.exit_code == 1 and nowhere.output.strip().splitlines() == [
+        "error: --truth: not given, and its default ../shared/data/nb201/nb201.csv does not exist here (it does in "
+        "a checkout with ../shared/data beside it); give --truth"]
+    (tmp_path / "shared" / "data" / "nb201").mkdir(parents=True)
+    write_csv(tmp_path / "shared" / "data" / "nb201" / "nb201.csv", [(0, ARCH_A, "93.66")])
+    no_data = CliRunner().invoke(main, ["bench", "nb201", "--quick"])
+    assert no_data.exit_code == 1 and no_data.output.strip().splitlines() == [
+        "using --truth ../shared/data/nb201/nb201.csv (the default in a checkout with ../shared/data beside it)",
+        "error: --data: not given, and its default ../shared/data/cifar10-10k/cifar-10-batches-py does not exist "
+        "here (it does in a checkout with ../shared/data beside it); give --data"]
+
+
+def test_cli_defaults_write_under_runs_not_into_the_repository(tmp_path, monkeypatch):
+    import fbndsl.cli.bench as command
+    from fbndsl.cli import main
+
+    checkout = tmp_path / "repo"
+    checkout.mkdir()
+    (tmp_path / "shared" / "data" / "cifar10-10k" / "cifar-10-batches-py").mkdir(parents=True)
+    (tmp_path / "shared" / "data" / "nb201").mkdir()
+    write_csv(tmp_path / "shared" / "data" / "nb201" / "nb201.csv", [(0, ARCH_A, "93.66")])
+    monkeypatch.chdir(checkout)
+    seen = []
+    monkeypatch.setattr(command, "run_nb201", lambda settings, truth, threads: seen.append(settings))
+    for args, out in ((["--quick"], "runs/nb201-quick"), ([], "runs/nb201")):
+        result = CliRunner().invoke(main, ["bench", "nb201", *args])
+        assert result.exit_code == 0, result.output
+        assert result.output.splitlines() == [
+            f"using {flag} {path} (the default in a checkout with ../shared/data beside it)"
+            for flag, path in (("--truth", "../shared/data/nb201/nb201.csv"),
+                               ("--data", "../shared/data/cifar10-10k/cifar-10-batches-py"))]
+        settings = seen.pop()
+        assert (str(settings.out), str(settings.supernet_dir)) == (out, "runs/nb201-supernets")
+        assert settings.data == "cifar10:../shared/data/cifar10-10k/cifar-10-batches-py"

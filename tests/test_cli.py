@@ -100,6 +100,27 @@ def test_compile_never_imports_torch():
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
 
 
+def test_the_command_line_front_end_never_imports_torch():
+    code = ("import sys; from click.testing import CliRunner; from fbndsl.cli import main; "
+            "r = CliRunner().invoke(main, ['compile', 'spaces/nb201.nas']); assert r.exit_code == 0, r.output; "
+            "CliRunner().invoke(main, ['--help']); CliRunner().invoke(main, ['search', '--help']); "
+            "assert 'torch' not in sys.modules, 'torch imported'")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def test_each_command_module_imports_only_common():
+    """fbndsl/cli: one module per command; they share `common`, never each other (nor the group)."""
+    import ast
+
+    cli = ROOT / "fbndsl" / "cli"
+    commands = {p.stem for p in cli.glob("*.py")} - {"__init__", "common"}
+    assert commands >= {"compile", "train", "search", "export", "bench"}
+    for name in commands:
+        tree = ast.parse((cli / f"{name}.py").read_text(encoding="utf-8"))
+        local = {(n.module or "") for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level == 1}
+        assert local <= {"common"}, (name, local)
+
+
 def test_real_process_exit_codes():
     ok = subprocess.run([sys.executable, "-m", "fbndsl", "compile", "spaces/nb201.nas"], cwd=ROOT,
                         capture_output=True, text=True)

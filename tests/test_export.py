@@ -265,7 +265,7 @@ def test_an_edited_head_still_loads_the_other_weights_by_name(tmp_path):
 def test_the_benchmarks_reference_is_the_same_network(tmp_path):
     """perf/export_speed.py compares model.py with xautodl's NAS-Bench-201 network (or the transcription in
     tests/reference): with the reference's weights copied in order, both give the same output."""
-    spec = importlib.util.spec_from_file_location("bench_export_speed", ROOT / "bench" / "export_speed.py")
+    spec = importlib.util.spec_from_file_location("bench_export_speed", ROOT / "perf" / "export_speed.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     _, reference = bench.reference_network()

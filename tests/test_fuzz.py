@@ -27,12 +27,12 @@ import fbndsl
 from fbndsl.diagnostics import NasError, NasErrors
 from fbndsl.emit.ir_text import dump
 from fbndsl.ir.ops import PRIMITIVES
-from fbndsl.passes import resolve as resolve_pass
+from fbndsl.syntax import load as loading
 from fbndsl.syntax.grammar import grammar_text
 
 # Includes resolve next to the main file: spaces/, so `include "nb201.nas"` finds a real file.
 FUZZ_PATH = SPACES / "fuzz.nas"
-PRELUDE = resolve_pass.PRELUDE
+PRELUDE = loading.PRELUDE
 
 
 # ---- the acceptance rule ------------------------------------------------------
@@ -264,7 +264,7 @@ def test_mutated_spaces(path):
 
 def test_mutated_prelude(tmp_path, monkeypatch):
     data, prelude = PRELUDE.read_bytes(), tmp_path / "prelude.nas"
-    monkeypatch.setattr(resolve_pass, "PRELUDE", prelude)
+    monkeypatch.setattr(loading, "PRELUDE", prelude)
     space = (SPACES / "nb201.nas").read_text(encoding="utf-8")
     for i in range(DEFAULT_MUTATIONS):
         text = mutate(data, random.Random(f"prelude:{i}")).decode("utf-8", errors="replace")

@@ -153,3 +153,31 @@ def test_fairness_gives_each_pass_through_alternative_its_own_batchnorm():
     for key in "abk":
         arch = space.arch({"c": key})
         assert torch.allclose(extract(net, arch)(x), net(x, arch), atol=1e-6)
+
+
+def test_passes_are_frozen_named_and_leave_their_input_alone():
+    # passes/base.py: a frozen dataclass with a `name` and its options as fields; valid IR in, a new IR out
+    import dataclasses
+
+    from fbndsl.passes.expand import expand
+    from fbndsl.passes.infer_shapes import InferShapes
+    from fbndsl.passes.insert_bn import Fairness, InsertBN
+    from fbndsl.passes.resolve import resolve
+    from fbndsl.passes.validate import Validate
+    from fbndsl.syntax.load import load
+
+    passes = (InferShapes(), Validate(), InsertBN(Fairness.INSERT))
+    assert [p.name for p in passes] == ["infer-shapes", "validate", "insert-bn"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        passes[2].fairness = Fairness.OFF
+    ir = expand(resolve(load("test.nas", IDENTITY_CELLS)))
+    before = ir
+    for p in passes:
+        ir = p.apply(ir)
+        ir.verify()
+    assert not before.shapes and len(ir.nodes) == len(before.nodes) + 2
+    # inserting again changes nothing, and the report read from the output is the one the program earns
+    assert passes[2].apply(ir) == ir
+    report = passes[2].report(ir)
+    assert (report.inserted, [f.key for f in report.unfair]) == (2, ["a", "b"])
+    assert report == compile_text(IDENTITY_CELLS).fairness

@@ -12,7 +12,11 @@ torch = pytest.importorskip("torch")
 from conftest import SPACES, compile_text, shipped  # noqa: E402
 
 import fbndsl  # noqa: E402
+from fbndsl.ir.graph import cond_holds  # noqa: E402
+from fbndsl.ir.ops import OpKind  # noqa: E402
+from fbndsl.ir.subnet import subnet  # noqa: E402
 from fbndsl.lower import extract, lower, recalibrate_bn  # noqa: E402
+from fbndsl.lower.batchnorm import batchnorms, state_kept, tracking  # noqa: E402
 from fbndsl.lower.modules import ElasticBatchNorm2d  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -114,3 +118,33 @@ def test_recalibration_is_a_cumulative_average():
     means = torch.stack([f.mean(dim=(0, 2, 3)) for f in feats]).mean(0)
     assert n == 3 and torch.allclose(bn.running_mean, means, atol=1e-6)
     assert bn.momentum == 0.1  # restored
+
+
+def test_subnet_resolves_aliases_and_leaves_zeros_out_of_sums():
+    space = supernet("nb201").space
+    arch = space.parse_arch("|nor_conv_3x3~0|+|none~0|avg_pool_3x3~1|+|skip_connect~0|none~1|none~2|")
+    found = subnet(space.ir, arch)
+    kept = {n.id: n for n in found.nodes}
+    active = {n.id for n in space.ir.nodes if cond_holds(n.cond, arch.as_dict())}
+    assert active == set(kept) | set(found.alias) and not set(kept) & set(found.alias)
+    assert not any(n.kind in (OpKind.SELECT, OpKind.IDENTITY) for n in found.nodes)
+    assert all(i in kept for reads in found.inputs.values() for i in reads) and found.output in kept
+    assert found.zeros == {i for i, n in kept.items() if n.kind is OpKind.ZERO} != set()
+    sums = [n for n in found.nodes if n.kind is OpKind.ADD]
+    assert sums and all(len(found.inputs[n.id]) > 1 and not set(found.inputs[n.id]) & found.zeros for n in sums)
+    assert found.live() <= set(kept) and not found.zeros <= found.live()  # a dead 'none' is kept but not live
+
+
+def test_batchnorm_state_kept_and_tracking_put_everything_back():
+    net = lower(compile_text("network { input(3, 4)  l: conv(2, 1) -> bn }"))
+    bn, = batchnorms(net)
+    bn.track_running_stats = False
+    before = {k: b.clone() for k, b in bn.named_buffers()}
+    with tracking(net):
+        assert bn.track_running_stats
+        with state_kept([bn]):
+            recalibrate_bn(net, [torch.randn(4, 3, 4, 4)])
+            bn.momentum = 0.5
+            assert not torch.equal(bn.running_mean, before["running_mean"])
+        assert all(torch.equal(b, before[k]) for k, b in bn.named_buffers()) and bn.momentum == 0.1
+    assert not bn.track_running_stats

@@ -127,10 +127,84 @@ def test_a_supernet_of_another_space_is_refused(searched, tmp_path):
 
 
 def test_the_export_hint_keeps_a_proxy_resolution_the_supernet_was_trained_at():
-    from fbndsl.cli.search import Options, Spaces, export_hint
+    from pathlib import Path
 
-    opts = Options(space="nb201", out="runs/s")
-    proxy = Spaces(run=None, declared=None, proxies={"resolution": "16"})
-    assert export_hint(opts, proxy, trained=True)[-1] == (
+    from fbndsl.cli.search import export_hint
+
+    proxy = {"resolution": "16"}
+    assert export_hint("nb201", Path("runs/s"), proxy, trained=True)[-1] == (
         "  fbndsl export --space nb201 --from runs/s/results.json --rank 1 --set resolution=16 --out runs/s/winner")
-    assert "--set" not in export_hint(opts, proxy, trained=False)[-1]  # a fresh network: the declared resolution
+    # a fresh network: the declared resolution
+    assert "--set" not in export_hint("nb201", Path("runs/s"), proxy, trained=False)[-1]
+
+
+# -- which --set values are proxies: the space is compiled once, twice only when the resolution is touched --------
+
+RES_SPACE = """
+param base = 16
+param res = 2 * base
+param width = 8
+network t {
+  input(3, res)
+  stem: conv(out in {width, res}, k = 3) -> bn -> relu
+  head: global_pool -> linear(10)
+}
+"""
+
+
+@pytest.fixture
+def compiles(monkeypatch):
+    """The arguments of every compile `compile_spaces` makes."""
+    import fbndsl.cli.search as command
+
+    calls = []
+
+    def counted(path, **overrides):
+        calls.append(overrides)
+        return real(path, **overrides)
+
+    real = command.compile_space
+    monkeypatch.setattr(command, "compile_space", counted)
+    return calls
+
+
+@pytest.mark.parametrize("sets, n", [
+    ({"C": "4", "N": "1"}, 1),                      # nothing the resolution depends on
+    ({}, 1),
+    ({"C": "4", "N": "1", "resolution": "16"}, 2),  # the run space and the declared one
+    ({"resolution": "32"}, 2)])                     # touched, though restated: no proxy, as before
+def test_the_space_compiles_once_unless_a_set_touches_the_resolution(compiles, sets, n):
+    from fbndsl.cli.search import compile_spaces
+
+    spaces = compile_spaces("nb201", sets)
+    assert len(compiles) == n and compiles[0] == sets
+    assert spaces.proxies == ({"resolution": "16"} if sets.get("resolution") == "16" else {})
+    assert (spaces.run is spaces.declared) == (not spaces.proxies)
+
+
+def test_a_param_the_resolution_is_defined_from_is_a_proxy_too(compiles, tmp_path):
+    from fbndsl.cli.search import compile_spaces
+
+    path = tmp_path / "t.nas"
+    path.write_text(RES_SPACE.replace("out in {width, res}", "width"))
+    assert compile_spaces(str(path), {"width": "4"}).proxies == {} and len(compiles) == 1
+    spaces = compile_spaces(str(path), {"base": "8", "width": "4"})
+    assert spaces.proxies == {"base": "8"} and compiles[1:] == [{"base": "8", "width": "4"}, {"width": "4"}]
+    assert spaces.declared.ir.params["res"] == 32 and spaces.run.ir.params["res"] == 16
+    # a --set of the resolution itself replaces its definition: `base` no longer touches it
+    assert compile_spaces(str(path), {"base": "8", "res": "64"}).proxies == {"res": "64"}
+
+
+def test_a_set_that_changes_the_resolution_and_the_choices_is_refused(compiles, tmp_path):
+    from fbndsl.cli.search import compile_spaces
+    from fbndsl.diagnostics import UserError
+
+    path = tmp_path / "t.nas"
+    path.write_text(RES_SPACE)
+    with pytest.raises(UserError, match=r"^--set res=16: changes the choices of 't', not just its input resolution; "
+                                        r"the budget needs the same architectures at the declared resolution$"):
+        compile_spaces(str(path), {"res": "16"})
+    assert len(compiles) == 2
+    out = tmp_path / "o"
+    one_line_error(run("--space", str(path), "--set", "res=16", "--indicator", "params", "--quiet", "--out", str(out)),
+                   "error: --set res=16: changes the choices of 't'")

@@ -23,7 +23,7 @@ from .report import Report, Supernet
 from .searches import run_searches
 from .settings import Settings
 from .stats import Correlation, correlation
-from .supernets import Fairness, compile_space, trained_supernet
+from .supernets import SUPERNETS, Fairness, compile_space, title, trained_supernet
 from .table1 import count_operators, top_archs
 from .truth import Truth
 
@@ -49,7 +49,7 @@ def run(settings: Settings, truth: Truth, echo: Echo = print) -> Report:
     off_gamma = measure_pool(gamma_context(off_space, off_net, data.held_out, settings), archs, [Indicator.GAMMA],
                              echo)
     table1 = {f: count_operators(space, top_archs(archs, p.records, Indicator.GAMMA))
-              for f, p in ((Fairness.INSERT, pool), (Fairness.OFF, off_gamma))}
+              for f, p in zip(SUPERNETS, (pool, off_gamma))}
 
     echo(f"searching: regularised evolution by CPI, {settings.evals} evaluations per seed")
     runs = run_searches(space, ctx, truth, settings, echo)
@@ -69,7 +69,7 @@ def load_data(settings: Settings):
 
 def supernet(space, settings: Settings, fairness: Fairness, data, echo: Echo) -> tuple[Supernet, object]:
     """Train or reuse the supernet; (its line of the report, the trained `Supernet` module)."""
-    echo(f"training the BN-only supernet, {fairness.title}")
+    echo(f"training the BN-only supernet, {title(fairness)}")
     result = trained_supernet(space, settings, fairness, data)
     child = result.evals[0]["acc"] if result.evals else float("nan")
     return Supernet(fairness, result.run_dir, result.steps, result.seconds, child), result.supernet

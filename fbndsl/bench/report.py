@@ -17,7 +17,7 @@ from .pool import Pool
 from .searches import SearchRun, summary
 from .settings import SPACE, Settings
 from .stats import Correlation
-from .supernets import Fairness
+from .supernets import SUPERNETS, Fairness, title
 from .table1 import TOP, convolution_share, format_table
 
 BASELINES = (Indicator.GAMMA, Indicator.NASWOT, Indicator.SYNFLOW, Indicator.PARAMS, Indicator.MACS)
@@ -46,7 +46,7 @@ class Report:
     truth_source: str
     space: object
     accuracy: tuple[float, ...]                  # ground truth of each pool architecture
-    supernets: tuple[Supernet, Supernet]          # fairness on, fairness off
+    supernets: tuple[Supernet, Supernet]          # fairness on, fairness off (SUPERNETS' order)
     pool: Pool                                    # on the fair supernet, every indicator
     correlations: Mapping[Indicator, Correlation]  # on the fair supernet
     off_gamma: Pool                               # on the fairness-off supernet, gamma only
@@ -79,7 +79,7 @@ class Report:
                  f"supernets: bn-only, {st.sampler} sampler, {st.epochs} epoch(s){steps}, data {st.data}",
                  f"network: spaces/nb201.nas{proxy(st.sets)}"]
         for sn in self.supernets:
-            lines.append(f"  {sn.fairness.title:<13} {sn.steps} steps, {sn.seconds:.0f} s, a child's test accuracy "
+            lines.append(f"  {title(sn.fairness):<13} {sn.steps} steps, {sn.seconds:.0f} s, a child's test accuracy "
                          f"{sn.child_accuracy:.3f}  ({sn.run_dir})")
         return lines
 
@@ -98,8 +98,8 @@ class Report:
     def _claim_lines(self) -> list[str]:
         gamma, cpi, off = (self.correlations[Indicator.GAMMA], self.correlations[Indicator.CPI],
                            self.off_gamma_correlation)
-        columns = {f.title: self.table1[f] for f in (Fairness.OFF, Fairness.INSERT)}
-        shares = {f: convolution_share(self.table1[f]) for f in Fairness}
+        columns = {title(f): self.table1[f] for f in (Fairness.OFF, Fairness.INSERT)}
+        shares = {f: convolution_share(self.table1[f]) for f in SUPERNETS}
         return [f"claim (2), fair supernet: gamma Kendall tau {gamma.kendall_tau:.3f} vs CPI {cpi.kendall_tau:.3f} "
                 f"(gamma on the fairness-off supernet: tau {off.kendall_tau:.3f}, rho {off.spearman_rho:.3f})",
                 f"claim (1), operators in gamma's top {TOP} (Table 1): convolutions {shares[Fairness.OFF]:.0%} with "
@@ -125,7 +125,7 @@ class Report:
             "seconds_per_arch": self.pool.timing(),
             "correlations": {i.value: c.to_json() for i, c in self.correlations.items()},
             "best_baseline": {"indicator": base.value, "kendall_tau": _finite(base_tau)},
-            "claim1_table1": {f.value: dict(self.table1[f]) for f in Fairness},
+            "claim1_table1": {f.value: dict(self.table1[f]) for f in SUPERNETS},
             "claim2": {"gamma": self.correlations[Indicator.GAMMA].to_json(),
                        "cpi": self.correlations[Indicator.CPI].to_json(),
                        "gamma_fairness_off": self.off_gamma_correlation.to_json()},

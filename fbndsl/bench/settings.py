@@ -2,6 +2,9 @@
 
 Quick is sized to finish within 30 minutes on one thread of a shared 2-core CPU, training both supernets
 included (docs/nb201.md, "Cost"); the full run follows the papers. Nothing here is tuned to the ground truth.
+
+Where the data is and where results and supernets go has no default here: the package reads and writes only
+where it is told (the command line picks its defaults, none of them inside the repository).
 """
 from __future__ import annotations
 
@@ -10,8 +13,6 @@ from pathlib import Path
 
 from ..diagnostics import UserError
 
-DEFAULT_DATA = "cifar10:../shared/data/cifar10-10k/cifar-10-batches-py"
-DEFAULT_TRUTH = Path("../shared/data/nb201/nb201.csv")
 SPACE = "nb201"
 
 
@@ -45,9 +46,9 @@ class Settings:
     seed: int = 0
     evals: int = 100              # the search's budget of evaluated architectures
     search_seeds: int = 3
-    data: str = DEFAULT_DATA
-    out: Path = Path("perf/results/nb201")
-    supernet_dir: Path = Path("runs/nb201-supernets")  # kept out of the results (and of git: /runs/ is ignored)
+    data: str = field(kw_only=True)          # the training data spec, e.g. cifar10:PATH
+    out: Path = field(kw_only=True)          # where report.json goes
+    supernet_dir: Path = field(kw_only=True)  # where the supernets' run directories go, reused by reruns
     measuring: Measuring = PAPER_MEASURING
     sampler: str = "fair"         # FairNAS: every candidate trained equally often, so no BatchNorm is favoured
     sets: tuple[tuple[str, str], ...] = field(default=())  # overrides of spaces/nb201.nas (--quick: N=1)
@@ -74,14 +75,14 @@ class Settings:
 # every indicator that reads the trained supernet is then noise. At N=1 the same training leaves chance within a
 # hundred steps (training accuracy 24% after 900 uniform steps). Each supernet gets 300 FairNAS steps (5 paths
 # of 64 images each, about 0.7 s a step at N=1: 2 epochs of the 9k training images); the full run keeps N=5.
-QUICK = dict(quick=True, epochs=3, steps=300, archs=100, evals=30, out=Path("perf/results/nb201-quick"),
-             measuring=QUICK_MEASURING, sets=(("N", "1"),))
+QUICK = dict(quick=True, epochs=3, steps=300, archs=100, evals=30, measuring=QUICK_MEASURING, sets=(("N", "1"),))
 
 
-def make_settings(quick: bool = False, **given) -> Settings:
-    """The preset (quick or full) with the given values (those not None) on top; `data` and `out` of None keep
-    the defaults (paths relative to the repository root); `sets` are merged into the preset's."""
-    base = replace(Settings(), **QUICK) if quick else Settings()
+def make_settings(quick: bool = False, *, data: str, out: Path, supernet_dir: Path, **given) -> Settings:
+    """The preset (quick or full) reading `data`, writing into `out` and `supernet_dir`, with the other given
+    values (those not None) on top; `sets` are merged into the preset's."""
+    paths = Settings(data=data, out=Path(out), supernet_dir=Path(supernet_dir))
+    base = replace(paths, **QUICK) if quick else paths
     given = {k: v for k, v in given.items() if v is not None}
     if "sets" in given:  # --set adds to (or changes) the preset's overrides, e.g. --quick --set N=5
         given["sets"] = tuple(sorted((dict(base.sets) | dict(given["sets"])).items()))

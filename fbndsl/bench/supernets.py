@@ -9,19 +9,20 @@ settings is refused by `fbndsl.train`'s resume check with a one-line error namin
 from __future__ import annotations
 
 import re
-from enum import Enum
 from pathlib import Path
 
+from ..passes.insert_bn import Fairness
 from .settings import SPACE, Settings
 
+# FBN-NAS's (every candidate ends in a BatchNorm, inserted where it lacks one), then BN-NAS's (as written: skip and
+# pooling candidates have none). The compiler's third mode, CHECK, trains nothing different from INSERT.
+SUPERNETS = (Fairness.INSERT, Fairness.OFF)
+TITLES = {Fairness.INSERT: "fairness on", Fairness.OFF: "fairness off"}
 
-class Fairness(Enum):
-    INSERT = "insert"  # FBN-NAS: every candidate ends in a BatchNorm (inserted where it lacks one)
-    OFF = "off"        # BN-NAS: as written; skip and pooling candidates have none
 
-    @property
-    def title(self) -> str:
-        return "fairness on" if self is Fairness.INSERT else "fairness off"
+def title(fairness: Fairness) -> str:
+    """How the report names the supernet trained with `fairness`."""
+    return TITLES[fairness]
 
 
 def compile_space(settings: Settings, fairness: Fairness):

@@ -3,8 +3,8 @@ training (`hp=200`), the mean over its seeds.
 
 Two sources give the same numbers:
 
-- the benchmark as a CSV (`../shared/data/nb201/nb201.csv`: one row per architecture, columns `arch_str` and
-  `cifar10_test_acc`, ...);
+- the benchmark as a CSV (`nb201/nb201.csv` in a checkout's `../shared/data`: one row per architecture,
+  columns `arch_str` and `cifar10_test_acc`, ...);
 - the official benchmark file (`NAS-Bench-201-v1_*.pth`) through the `nas-bench-201` package's `NASBench201API`
   (an optional dependency: `pip install nas-bench-201`). The file is a pickle, and unpickling runs whatever
   code the file names: it is read here with `torch.load(weights_only=True)`, which admits only tensors and

@@ -1,13 +1,22 @@
 """`fbndsl bench`: benchmarks against published ground truth. `fbndsl bench nb201` is docs/nb201.md.
 
-Registered on the main group at the end of cli.py. The helpers of cli.py are imported inside the commands,
-so that this module can be imported first without a circular import.
+The `fbndsl.bench` package has no default paths; this command has those of a checkout with `../shared/data`
+beside it (said on stderr whenever one is used), and writes its results under `runs/`, never into the repository.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from .common import OneLineUsageErrors
+from ..diagnostics import UserError
+from .common import OneLineUsageErrors, parse_sets, run_command
+
+SHARED = Path("../shared/data")  # relative to the current directory: a checkout's root, with the data beside it
+DEFAULT_TRUTH = SHARED / "nb201" / "nb201.csv"
+DEFAULT_DATA = SHARED / "cifar10-10k" / "cifar-10-batches-py"
+DEFAULT_OUT, DEFAULT_QUICK_OUT = Path("runs/nb201"), Path("runs/nb201-quick")
+DEFAULT_SUPERNET_DIR = Path("runs/nb201-supernets")
 
 NB201_EPILOG = (
     "Trains a fair BN-only supernet of spaces/nb201.nas and one with fairness off (or reuses them from "
@@ -18,12 +27,12 @@ NB201_EPILOG = (
     "is the headline figure; OUT/report.json has everything. See docs/nb201.md.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def bench() -> None:
+@click.group("bench", context_settings={"help_option_names": ["-h", "--help"]})
+def bench_cmd() -> None:
     """Benchmarks against published ground truth."""
 
 
-@bench.command("nb201", cls=OneLineUsageErrors, epilog=NB201_EPILOG)
+@bench_cmd.command("nb201", cls=OneLineUsageErrors, epilog=NB201_EPILOG)
 @click.option("--quick", is_flag=True,
               help="K=100, 30 evaluations per search, 300 training steps of an N=1 proxy: under 30 min on one "
                    "CPU thread.")
@@ -39,7 +48,7 @@ def bench() -> None:
 @click.option("--api", metavar="FILE", help="The official NAS-Bench-201 file instead (pip install nas-bench-201).")
 @click.option("--data", metavar="SPEC", help="Training data [default: the CIFAR-10 subset in ../shared/data].")
 @click.option("--out", type=click.Path(file_okay=False), metavar="OUT",
-              help="Results folder [default: perf/results/nb201, --quick: perf/results/nb201-quick].")
+              help="Results folder [default: runs/nb201, --quick: runs/nb201-quick].")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
               help="Override a `param` of spaces/nb201.nas [--quick: N=1].")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), help="Where to train and measure [default: cpu].")
@@ -48,32 +57,40 @@ def bench() -> None:
 def nb201_cmd(quick, epochs, steps, archs, evals, search_seeds, seed, supernet_dir, truth, api, data, out, sets,
               device, threads):
     """Evaluate the indicators and the CPI search on NAS-Bench-201's ground truth."""
-    from . import _overrides, _run
-
     def body():
-        from pathlib import Path
-
         from ..bench.settings import make_settings
 
         ground_truth = load_truth(truth, api)  # before anything slow: a bad path fails at once
+        spec = data or f"cifar10:{checkout_default('--data', DEFAULT_DATA)}"
         settings = make_settings(quick, epochs=epochs, steps=steps, archs=archs, evals=evals,
-                                 search_seeds=search_seeds, seed=seed, data=data, device=device,
-                                 out=Path(out) if out else None,
-                                 supernet_dir=Path(supernet_dir) if supernet_dir else None,
-                                 sets=tuple(_overrides(sets).items()) or None)
+                                 search_seeds=search_seeds, seed=seed, data=spec, device=device,
+                                 out=Path(out) if out else DEFAULT_QUICK_OUT if quick else DEFAULT_OUT,
+                                 supernet_dir=Path(supernet_dir) if supernet_dir else DEFAULT_SUPERNET_DIR,
+                                 sets=tuple(parse_sets(sets).items()) or None)
         run_nb201(settings, ground_truth, threads)
 
-    _run(body)
+    run_command(body)
 
 
 def load_truth(csv: str | None, api: str | None):
-    from ..bench.settings import DEFAULT_TRUTH
+    """The ground truth from --truth or --api, or from the checkout's default CSV when neither is given."""
     from ..bench.truth import Truth
-    from ..diagnostics import UserError
 
     if csv and api:
         raise UserError("--truth and --api: give one source of ground truth, not both")
-    return Truth.from_api(api) if api else Truth.from_csv(csv or DEFAULT_TRUTH)
+    if api:
+        return Truth.from_api(api)
+    return Truth.from_csv(csv or checkout_default("--truth", DEFAULT_TRUTH))
+
+
+def checkout_default(flag: str, path: Path) -> Path:
+    """A default that exists only in a checkout with ../shared/data beside it: said on stderr when used, since
+    it depends on where the command runs; a one-line error asking for the flag where there is no such path."""
+    if not path.exists():
+        raise UserError(f"{flag}: not given, and its default {path} does not exist here (it does in a checkout "
+                        f"with ../shared/data beside it); give {flag}")
+    click.echo(f"using {flag} {path} (the default in a checkout with ../shared/data beside it)", err=True)
+    return path
 
 
 def run_nb201(settings, truth, threads: int) -> None:
@@ -81,7 +98,6 @@ def run_nb201(settings, truth, threads: int) -> None:
     import torch
 
     from ..bench.nb201 import run
-    from ..diagnostics import UserError
 
     if threads < 1:
         raise UserError(f"--threads {threads}: expected at least 1")

@@ -1,20 +1,67 @@
-"""How every `fbndsl` command reports a bad or missing flag: one line, `error: ...`, exit status 1.
+"""What every `fbndsl` command shares: how a body's errors end the process (`run_command`), `--set` parsing
+(`parse_sets`), the options several commands spell alike, and one-line usage errors.
 
-click's usage errors normally print the usage block and exit 2; our rule for command-line mistakes is the
-same as for data mistakes: one line that names what is wrong, and exit 1.
+Each command's module imports from here and from nowhere else in `fbndsl.cli`, so that the commands stay
+independent of each other and of the group that registers them.
 """
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Callable
+
 import click
+
+from ..diagnostics import UserError
+
+# Options several commands share, spelt once.
+SPACE_OPTION = click.option("--space", "space_path", required=True, metavar="SPACE.nas",
+                            help="The space (a path or a shipped name).")
+SETS_OPTION = click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+                           help="Override a `param` of the space.")
+
+
+def run_command(body: Callable[[], object]) -> None:
+    """Run a command body: user errors print as diagnostics with exit code 1, never a traceback; an
+    interruption exits 130; anything else is our bug, exit 3 (a traceback only with FBNDSL_DEBUG)."""
+    try:
+        body()
+    except UserError as exc:
+        if not getattr(exc, "quiet", False):  # under torchrun, rank 0 alone prints an error every rank finds
+            click.echo(exc.render(), err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # an internal error: a bug of ours, not the user's
+        if os.environ.get("FBNDSL_DEBUG"):
+            raise
+        click.echo(f"internal compiler error: {type(exc).__name__}: {exc}\n"
+                   "This is a bug in fbndsl; rerun with FBNDSL_DEBUG=1 for a traceback and report it.", err=True)
+        sys.exit(3)
+
+
+def parse_sets(values: tuple[str, ...]) -> dict[str, str]:
+    """`--set NAME=VALUE` flags as a mapping, in the order given (a later one of the same name wins)."""
+    out = {}
+    for item in values:
+        name, eq, value = item.partition("=")
+        if not eq or not name.strip() or not value.strip():
+            raise UserError(f"--set {item}: expected NAME=VALUE, e.g. --set C=36")
+        out[name.strip()] = value.strip()
+    return out
 
 
 class OneLineError(click.ClickException):
+    """A command-line mistake: `error: ...` on one line, exit status 1, like a mistake in the data."""
+
     def show(self, file=None) -> None:
         click.echo(f"error: {self.format_message()}", err=True)
 
 
 class OneLineUsageErrors(click.Command):
-    """A click command whose usage errors are `OneLineError`s."""
+    """A click command whose usage errors are `OneLineError`s: click's own would print the usage block and
+    exit 2; our rule for command-line mistakes is the same as for data mistakes."""
 
     def parse_args(self, ctx, args):
         try:

@@ -1,4 +1,4 @@
-"""The body of `fbndsl search`: compile, train (or load) a BN-only supernet, search, print, plot.
+"""`fbndsl search`: compile, train (or load) a BN-only supernet, search, print, plot.
 
 Everything that can be refused is refused before training starts: the flags, the budget against the space's
 exact cost range, the strategy against the space, and a `--resume` against the results it would continue.
@@ -10,16 +10,23 @@ from __future__ import annotations
 import shlex
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+
+import click
 
 from ..diagnostics import UserError
 from ..indicators.kinds import Indicator, parse_indicator
+from ..passes.expand import INPUT_PARAMS
+from ..pipeline import compile as compile_space
 from ..search.budget import Budget
 from ..search.driver import Plan, SearchResult, execute, make_plan, measurer, resolution
 from ..search.results import NAME as RESULTS
 from ..search.strategies import strategy_kind
 from ..search.table import render
+from ..syntax import ast
+from ..syntax.load import load as load_syntax
+from .common import SETS_OPTION, SPACE_OPTION, OneLineUsageErrors, parse_sets, run_command
 
 DEFAULT_TRAIN_EPOCHS = 3    # BN-only on the built-in digits; see docs/search.md for the main job's timing
 SUPERNET_DIR = "supernet"   # under --out: the run directory of the supernet trained for the search
@@ -29,32 +36,100 @@ DEVICES = ("auto", "cpu", "cuda")
 # the same search 5 to 20 times slower in our measurements (docs/search.md, "Time"); --threads raises it.
 DEFAULT_THREADS = 1
 
+SEARCH_EPILOG = (
+    "Trains a BN-only supernet into DIR/supernet (FBN-NAS; or loads --supernet RUN_DIR), then searches: "
+    "random sampling, aging evolution, BigNAS coarse-to-fine, or exhaustive enumeration. Budgets take K/M/G "
+    "suffixes and are checked with the analytic cost model at the space's declared input resolution before "
+    "anything is evaluated. DIR gets results.json (written after every evaluation; --resume continues it) and "
+    "search.png. See docs/search.md.")
+
+
+
+@click.command("search", cls=OneLineUsageErrors, epilog=SEARCH_EPILOG)
+@SPACE_OPTION
+@click.option("--out", "out_dir", required=True, type=click.Path(), metavar="DIR", help="Where results go.")
+@click.option("--supernet", metavar="RUN_DIR", help="A trained supernet (the --out of `fbndsl train --mode bn-only`).")
+@click.option("--train-epochs", type=int, metavar="N", help="Train a BN-only supernet for N epochs [default: 3].")
+@click.option("--train-steps", type=int, metavar="N", help="Stop that training after N steps (smoke runs).")
+@click.option("--flops", metavar="B", help="MACs budget, e.g. 330M (K/M/G suffixes).")
+@click.option("--params", metavar="B", help="Parameter budget, e.g. 5M.")
+@click.option("--indicator", default="cpi", show_default=True, metavar="NAME",
+              help="cpi, expressivity, trainability, uncertainty, gamma, naswot, synflow, params, macs.")
+@click.option("--strategy", default="evolution", show_default=True, metavar="NAME",
+              help="evolution (aging), random, coarse-to-fine (BigNAS), exhaustive (small spaces).")
+@click.option("--evals", type=int, metavar="N", help="Architectures to evaluate [default: 30; exhaustive: all].")
+@click.option("--top", default=5, show_default=True, type=int, metavar="K", help="Architectures in the final table.")
+@click.option("--data", default="digits", show_default=True, metavar="SPEC",
+              help="cifar10:PATH, folder:PATH, or digits (built in, offline).")
+@SETS_OPTION
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--device", default="auto", show_default=True, metavar="auto|cpu|cuda", help="auto: CUDA when available.")
+@click.option("--recal-batches", type=int, metavar="K", help="Batches that recalibrate BatchNorm per architecture.")
+@click.option("--eval-images", type=int, metavar="N", help="Held-out images for expressivity and uncertainty.")
+@click.option("--mc-samples", type=int, metavar="T", help="Monte-Carlo BatchNorm passes for uncertainty.")
+@click.option("--threads", default=DEFAULT_THREADS, show_default=True, type=int, metavar="N",
+              help="CPU threads for torch.")
+@click.option("--resume", is_flag=True, help="Continue the search in DIR without evaluating anything again.")
+@click.option("--quiet", is_flag=True, help="No progress on stderr.")
+def search_cmd(space_path, out_dir, supernet, train_epochs, train_steps, flops, params, indicator, strategy, evals,
+               top, data, sets, seed, device, recal_batches, eval_images, mc_samples, threads, resume, quiet):
+    """Search a space for the best architectures within a MACs/params budget."""
+    def body():
+        overrides = parse_sets(sets)
+        training = Training(train_epochs, train_steps, data, tuple(overrides.items()), seed, device, quiet)
+        measuring = Measuring(recal_batches, eval_images, mc_samples)
+        _check_device(device)
+        kind = parse_indicator(indicator)
+        budget = Budget.parse(flops, params)
+        check_supernet_flags(supernet, training, measuring, threads, kind)
+        spaces = compile_spaces(space_path, overrides)
+        plan = make_plan(spaces.declared, kind, strategy_kind(strategy), budget, evals, top, seed, out_dir=out_dir,
+                         resume=resume, supernet_dir=supernet_dir(supernet, kind, out_dir),
+                         sets={k: v for k, v in overrides.items() if k not in spaces.proxies},
+                         settings=resume_settings(training, measuring, spaces), plot_note=proxy_note(spaces),
+                         on_entry=None if quiet else _progress)
+        check_out(plan)
+        split = load_split(data, seed, threads)
+        space, net = supernet_for(plan, supernet, spaces.run, split.train, training)
+        evaluate = measurer(space, net, split.held_out, kind, seed=seed, device=_device(device),
+                            options=measuring.options())
+        print(report(plan, execute(plan, evaluate), spaces, space_path))
+
+    run_command(body)
+
 
 @dataclass(frozen=True)
-class Options:
-    """The flags of `fbndsl search`, as given."""
+class Training:
+    """How the search trains its BN-only supernet (FBN-NAS) when no --supernet is given; `data` and `seed` are
+    also those of the held-out images the indicators measure on."""
 
-    space: str
-    out: str
-    supernet: str | None = None
-    train_epochs: int | None = None
-    train_steps: int | None = None
-    flops: str | None = None
-    params: str | None = None
-    indicator: str = "cpi"
-    strategy: str = "evolution"
-    evals: int | None = None
-    top: int = 5
-    data: str = "digits"
-    sets: tuple[tuple[str, str], ...] = ()
-    seed: int = 0
-    device: str = "auto"
-    resume: bool = False
-    quiet: bool = False
+    epochs: int | None          # --train-epochs; None: DEFAULT_TRAIN_EPOCHS
+    steps: int | None           # --train-steps
+    data: str
+    sets: tuple[tuple[str, str], ...]
+    seed: int
+    device: str
+    quiet: bool
+
+    def config(self):
+        from ..train import TrainConfig
+
+        return TrainConfig(mode="bn-only", epochs=self.epochs or DEFAULT_TRAIN_EPOCHS, steps=self.steps,
+                           data=self.data, sets=self.sets, seed=self.seed, device=self.device, quiet=self.quiet,
+                           eval_archs=1)
+
+
+@dataclass(frozen=True)
+class Measuring:
+    """--recal-batches, --eval-images and --mc-samples as given: None keeps the indicators' own default, and
+    only the values given are passed on (and recorded for a resume to repeat)."""
+
     recal_batches: int | None = None
     eval_images: int | None = None
     mc_samples: int | None = None
-    threads: int = DEFAULT_THREADS
+
+    def options(self) -> dict[str, int]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
 
 
 @dataclass(frozen=True)
@@ -67,61 +142,86 @@ class Spaces:
     proxies: dict[str, str]  # name -> value of each --set that only changes the input resolution
 
 
-def run(opts: Options) -> None:
-    if opts.device not in DEVICES:
-        raise UserError(f"--device {opts.device}: expected one of {', '.join(DEVICES)}")
-    indicator = parse_indicator(opts.indicator)
-    budget = Budget.parse(opts.flops, opts.params)
-    _check_supernet_flags(opts, indicator)
-    spaces = compile_spaces(opts.space, dict(opts.sets))
-    plan = make_plan(spaces.declared, indicator, strategy_kind(opts.strategy), budget, opts.evals, opts.top,
-                     opts.seed, out_dir=opts.out, resume=opts.resume, supernet_dir=_supernet_dir(opts, indicator),
-                     sets={k: v for k, v in opts.sets if k not in spaces.proxies}, settings=_settings(opts, spaces),
-                     plot_note=proxy_note(spaces), on_entry=None if opts.quiet else _progress)
-    _check_out(opts, plan)
-    space, supernet, data = supernet_for(opts, indicator, spaces)
-    evaluate = measurer(space, supernet, data, indicator, seed=opts.seed, device=_device(opts.device),
-                        options=_context_options(opts))
-    result = execute(plan, evaluate)
-    print(report(opts, plan, result, spaces))
+def _check_device(device: str) -> None:
+    if device not in DEVICES:
+        raise UserError(f"--device {device}: expected one of {', '.join(DEVICES)}")
 
 
-def _check_supernet_flags(opts: Options, indicator: Indicator) -> None:
-    for flag, value in (("--train-epochs", opts.train_epochs), ("--train-steps", opts.train_steps),
-                        ("--threads", opts.threads),
-                        *((f"--{k.replace('_', '-')}", v) for k, v in _context_options(opts).items())):
+def check_supernet_flags(supernet: str | None, training: Training, measuring: Measuring, threads: int,
+                         indicator: Indicator) -> None:
+    """Counts are positive; a supernet is either given or trained, and only for an indicator that reads one."""
+    for flag, value in (("--train-epochs", training.epochs), ("--train-steps", training.steps),
+                        ("--threads", threads),
+                        *((f"--{k.replace('_', '-')}", v) for k, v in measuring.options().items())):
         if value is not None and value < 1:
             raise UserError(f"{flag} {value}: must be at least 1")
-    if opts.supernet is not None and (opts.train_epochs is not None or opts.train_steps is not None):
+    if supernet is not None and (training.epochs is not None or training.steps is not None):
         raise UserError("give either --supernet RUN_DIR (a trained supernet) or --train-epochs N, not both")
-    if not indicator.needs_trained_supernet and (opts.supernet or opts.train_epochs or opts.train_steps):
+    if not indicator.needs_trained_supernet and (supernet or training.epochs or training.steps):
         raise UserError(f"--indicator {indicator.value} is measured without a trained supernet; drop "
                         f"--supernet/--train-epochs/--train-steps")
 
 
 def compile_spaces(path: str, overrides: Mapping[str, str]) -> Spaces:
-    """Compile the space, and find the --set values that change its input resolution (proxies)."""
-    from ..pipeline import compile as compile_space
-
+    """Compile the space once; a second time, without them, only when some --set values touch a `param` the
+    input resolution depends on: those that do change it are proxies, and must leave the choices as they are."""
     space = compile_space(path, **overrides)
-    proxies = {k: v for k, v in overrides.items() if _changes_resolution(path, overrides, k, resolution(space))}
-    if not proxies:
+    touching = {k: v for k, v in overrides.items() if k in resolution_params(space, overrides)}
+    if not touching:
         return Spaces(space, space, {})
-    declared = compile_space(path, **{k: v for k, v in overrides.items() if k not in proxies})
-    if [(c.label, c.values) for c in declared.choices] != [(c.label, c.values) for c in space.choices]:
-        raise UserError(f"--set {_sets(proxies)}: changes the choices of '{space.name}', not just its input "
-                        f"resolution; the budget needs the same architectures at the declared resolution")
-    return Spaces(space, declared, proxies)
-
-
-def _changes_resolution(path: str, overrides: Mapping[str, str], name: str, res) -> bool:
-    from ..pipeline import compile as compile_space
-
     try:
-        without = compile_space(path, **{k: v for k, v in overrides.items() if k != name})
-    except UserError:  # the space needs this value to compile at all: not a mere proxy
-        return False
-    return resolution(without) != res
+        declared = compile_space(path, **{k: v for k, v in overrides.items() if k not in touching})
+    except UserError:  # the space needs these values to compile at all: not mere proxies
+        return Spaces(space, space, {})
+    if resolution(declared) == resolution(space):  # e.g. the declared value restated: no proxy
+        return Spaces(space, space, {})
+    if [(c.label, c.values) for c in declared.choices] != [(c.label, c.values) for c in space.choices]:
+        raise UserError(f"--set {_sets(touching)}: changes the choices of '{space.name}', not just its input "
+                        f"resolution; the budget needs the same architectures at the declared resolution")
+    return Spaces(space, declared, touching)
+
+
+def resolution_params(space, overrides: Mapping[str, str]) -> frozenset[str]:
+    """The `param`s the network's input resolution depends on: those its expression in `input(3, ...)` names,
+    and those their own definitions name (`param resolution = 2 * base`), unless a --set replaced that
+    definition. Read from the resolved syntax, and the `param` lines parsed again: nothing is compiled."""
+    params = space.program.params
+    definitions = _param_definitions(space.file)
+    found: set[str] = set()
+    todo = list(_names(_resolution_arg(space.program.network)))
+    while todo:
+        name = todo.pop()
+        if name in params and name not in found:
+            found.add(name)
+            todo.extend(() if name in overrides else _names(definitions.get(name)))
+    return frozenset(found)
+
+
+def _resolution_arg(network: ast.Network):
+    """The resolution argument of the network's `input(channels, resolution)`, matched as the compiler matches
+    it: by name (`resolution = 32`, `resolution in {..}`) or by position."""
+    first = network.body[0]
+    assert isinstance(first, ast.NetInput), "the compiler checked that the network starts with its input"
+    names = [n for n, _ in INPUT_PARAMS]
+    positional = dict(zip(names, (a for a in first.args if isinstance(a, ast.PosArg))))
+    named = {a.name.name: a for a in first.args if not isinstance(a, ast.PosArg)}
+    return {**positional, **named}.get("resolution")
+
+
+def _param_definitions(file: str) -> dict[str, ast.Expr]:
+    return {item.name.name: item.value for program in load_syntax(file) for item in program.items
+            if isinstance(item, ast.Param)}
+
+
+def _names(node) -> set[str]:
+    """Every name an expression (or argument, or set of values) reads."""
+    if isinstance(node, ast.Name):
+        return {node.name}
+    if isinstance(node, tuple):
+        return set().union(*map(_names, node))
+    if hasattr(node, "__dataclass_fields__"):
+        return set().union(*(_names(getattr(node, f)) for f in node.__dataclass_fields__))
+    return set()
 
 
 def proxy_note(spaces: Spaces) -> str:
@@ -140,59 +240,62 @@ def _res(r) -> str:
     return f"{r}x{r}" if isinstance(r, int) else "/".join(map(str, r))
 
 
-def _supernet_dir(opts: Options, indicator: Indicator) -> str | None:
+def supernet_dir(supernet: str | None, indicator: Indicator, out: str) -> str | None:
+    """The supernet the results name: --supernet, or the one trained into OUT/supernet; none when unused."""
     if not indicator.needs_trained_supernet:
         return None
-    return opts.supernet if opts.supernet is not None else str(Path(opts.out) / SUPERNET_DIR)
+    return supernet if supernet is not None else str(Path(out) / SUPERNET_DIR)
 
 
-def _settings(opts: Options, spaces: Spaces) -> dict:
+def resume_settings(training: Training, measuring: Measuring, spaces: Spaces) -> dict:
     """What else a resumed search must repeat (the names are the flags')."""
-    return {"data": opts.data, "train_epochs": opts.train_epochs, "train_steps": opts.train_steps,
-            "proxy": dict(spaces.proxies), **_context_options(opts)}
+    return {"data": training.data, "train_epochs": training.epochs, "train_steps": training.steps,
+            "proxy": dict(spaces.proxies), **measuring.options()}
 
 
-def _context_options(opts: Options) -> dict:
-    given = {"recal_batches": opts.recal_batches, "eval_images": opts.eval_images, "mc_samples": opts.mc_samples}
-    return {k: v for k, v in given.items() if v is not None}
-
-
-def _check_out(opts: Options, plan: Plan) -> None:
-    out = Path(opts.out)
+def check_out(plan: Plan) -> None:
+    """--out is a directory that holds no search, or, with --resume, the search to continue (its settings
+    checked now, before any training or loading)."""
+    out = plan.out_dir
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out}: is a file, not a directory; choose another --out")
     results, checkpoint = out / RESULTS, out / SUPERNET_DIR / "checkpoint.pt"
-    if opts.resume and not results.is_file() and not checkpoint.is_file():
+    if plan.resume and not results.is_file() and not checkpoint.is_file():
         raise UserError(f"--resume: {out} holds no search to resume; drop --resume to start one there")
-    if not opts.resume and (results.exists() or checkpoint.exists()):
+    if not plan.resume and (results.exists() or checkpoint.exists()):
         raise UserError(f"--out {out} already holds a search; pass --resume to continue it, or choose another --out")
-    if opts.resume and results.is_file():  # the settings are checked now, before any training or loading
+    if plan.resume and results.is_file():
         from ..search import results as results_file
 
         results_file.check_resume(results, results_file.read(results), plan.header)
 
 
-def supernet_for(opts: Options, indicator: Indicator, spaces: Spaces):
-    """(space, supernet or None, data): trained now, resumed, or loaded from --supernet."""
+def load_split(data: str, seed: int, threads: int):
+    """The training images less a validation split, and that split, which the indicators measure on: never the
+    data's test split (data/split.py). Sets torch's threads first: loading is the first thing that uses torch."""
     import torch
 
     from ..data import load
     from ..data.split import validation_split
 
-    torch.set_num_threads(opts.threads)
-    # measured on a validation split of the training images, never on the data's test split (data/split.py)
-    split = validation_split(load(opts.data, augment=True, seed=opts.seed))
-    data = split.held_out
-    if not indicator.needs_trained_supernet:
-        return spaces.run, None, data
-    if opts.supernet is not None:
-        return (*load_supernet(opts.supernet, spaces.run, opts.device), data)
-    if opts.resume and (Path(opts.out) / RESULTS).is_file():  # results.json is first written after training ended
-        return (*load_supernet(str(Path(opts.out) / SUPERNET_DIR), spaces.run, opts.device), data)
-    return spaces.run, train_supernet(opts, spaces.run, split.train), data
+    torch.set_num_threads(threads)
+    return validation_split(load(data, augment=True, seed=seed))
+
+
+def supernet_for(plan: Plan, supernet: str | None, space, images, training: Training):
+    """(space, supernet or None): none for an indicator that needs none; loaded from --supernet or from a
+    resumed search's OUT/supernet; otherwise trained now."""
+    if not plan.indicator.needs_trained_supernet:
+        return space, None
+    if supernet is not None:
+        return load_supernet(supernet, space, training.device)
+    if plan.resume and (plan.out_dir / RESULTS).is_file():  # results.json is first written after training ended
+        return load_supernet(str(plan.out_dir / SUPERNET_DIR), space, training.device)
+    return space, train_supernet(space, images, training, plan.out_dir / SUPERNET_DIR)
 
 
 def load_supernet(run_dir: str, space, device: str):
+    """(the run's space, its supernet), refused unless trained on this very space with these params."""
     from ..train.trained import load_run
 
     trained = load_run(run_dir, _device(device))
@@ -209,16 +312,12 @@ def _params(space) -> str:
     return ", ".join(f"{k}={v}" for k, v in space.ir.params.items())
 
 
-def train_supernet(opts: Options, space, data):
-    """BN-only training (FBN-NAS) into --out/supernet; continued from its checkpoint when one is there."""
-    from ..train import TrainConfig, train
+def train_supernet(space, images, training: Training, run_dir: Path):
+    """BN-only training (FBN-NAS) into `run_dir`; continued from its checkpoint when one is there."""
+    from ..train import train
 
-    config = TrainConfig(mode="bn-only", epochs=opts.train_epochs or DEFAULT_TRAIN_EPOCHS, steps=opts.train_steps,
-                         data=opts.data, sets=opts.sets, seed=opts.seed, device=opts.device, quiet=opts.quiet,
-                         eval_archs=1)
-    run_dir = Path(opts.out) / SUPERNET_DIR
-    result = train(space, config, data, run_dir, resume=(run_dir / "checkpoint.pt").is_file())
-    if not opts.quiet:
+    result = train(space, training.config(), images, run_dir, resume=(run_dir / "checkpoint.pt").is_file())
+    if not training.quiet:
         print(result.summary().splitlines()[0], file=sys.stderr)
     return result.supernet
 
@@ -234,7 +333,7 @@ def _progress(entry, done: int, total: int) -> None:
     print(f"  [{done}/{total}] {entry.macs / 1e6:.3f}M MACs  {values}", file=sys.stderr, flush=True)
 
 
-def report(opts: Options, plan: Plan, result: SearchResult, spaces: Spaces) -> str:
+def report(plan: Plan, result: SearchResult, spaces: Spaces, space_path: str) -> str:
     lines = [f"searched '{result.space.name}' ({result.strategy.value}, by {result.indicator.value}): "
              f"{len(result.evaluated)} architectures evaluated ({result.measured} measured now) in "
              f"{result.seconds:.1f} s" + ("; stopped early: the last 1,000 proposals had all been evaluated "
@@ -246,18 +345,16 @@ def report(opts: Options, plan: Plan, result: SearchResult, spaces: Spaces) -> s
     if result.indicator is Indicator.CPI:
         lines.append("CPI is a mean rank (1 = best), here among the top-k below; each indicator's rank in brackets")
     lines += ["", render(result.space, result.top).rstrip(), "",
-              f"results: {Path(opts.out) / RESULTS}   plot: {Path(opts.out) / 'search.png'}",
-              *export_hint(opts, spaces, trained=plan.header.supernet is not None)]
+              f"results: {plan.out_dir / RESULTS}   plot: {plan.out_dir / 'search.png'}",
+              *export_hint(space_path, plan.out_dir, spaces.proxies, trained=plan.header.supernet is not None)]
     return "\n".join(lines)
 
 
-def export_hint(opts: Options, spaces: Spaces, trained: bool) -> list[str]:
+def export_hint(space_path: str, out: Path, proxies: Mapping[str, str], trained: bool) -> list[str]:
     """The `fbndsl export` command for the winner. With a supernet trained at a proxy resolution, the export is at
     that resolution (export checks that the space is the one the weights were trained on)."""
-    out = Path(opts.out)
-    proxy = "".join(f" --set {shlex.quote(f'{k}={v}')}" for k, v in spaces.proxies.items()) if trained else ""
+    proxy = "".join(f" --set {shlex.quote(f'{k}={v}')}" for k, v in proxies.items()) if trained else ""
     why = " (at the proxy resolution its supernet weights were trained at)" if proxy else ""
     return [f"export the winner{why}:",
-            f"  fbndsl export --space {shlex.quote(opts.space)} --from {shlex.quote(str(out / RESULTS))} --rank 1"
+            f"  fbndsl export --space {shlex.quote(space_path)} --from {shlex.quote(str(out / RESULTS))} --rank 1"
             f"{proxy} --out {shlex.quote(str(out / 'winner'))}"]
-

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from ..passes.infer_shapes import fmt
 from ..syntax import ast
 
 
@@ -35,7 +34,7 @@ def _macro(space) -> list[str]:
         groups[_group(n.scope)] = n.id  # last node of the group: its output
     lines = ["  subgraph cluster_network {", f"    label={_q('network ' + space.name)};"]
     for g, last in groups.items():
-        lines.append(f"    {_q('L:' + g)} [label={_q(g + chr(10) + fmt(ir.shapes[last]))}];")
+        lines.append(f"    {_q('L:' + g)} [label={_q(g + chr(10) + str(ir.shapes[last]))}];")
     edges = []
     for n in ir.nodes:
         for i in n.inputs:
@@ -81,9 +80,7 @@ def _term_text(t, program) -> str:
             return f"{t.callee.name}: {len(alts)} ops" if len(alts) > 3 else _term_text(op.body.terms[0], program)
         return t.callee.name
     if isinstance(t, ast.Choose):
-        from ..passes.elab_ops import alt_key
-
-        return "{" + " | ".join(alt_key(a) for a in t.alts) + "}"
+        return "{" + " | ".join(ast.alt_key(a) for a in t.alts) + "}"
     if isinstance(t, ast.Chain):
         return _chain_text(t, program)
     return type(t).__name__.lower()

@@ -8,7 +8,6 @@ from ..ir import sym
 from ..ir.choices import format_value
 from ..ir.graph import Origin, SpaceIR
 from ..ir.ops import Act, Auto
-from ..passes.infer_shapes import fmt
 
 
 def dump(ir: SpaceIR) -> str:
@@ -30,7 +29,7 @@ def node_line(ir: SpaceIR, n) -> str:
     args = ", ".join(f"%{i}" + (f" if {cond_text(c)}" if c else "")
                      for i, c in zip(n.inputs, n.input_conds or ((),) * len(n.inputs)))
     head = f"%{n.id} = {n.kind.value}" + (f"[{n.label}]" if n.label else "") + (f"({attrs})" if attrs else "")
-    shape = f" : {fmt(ir.shapes[n.id])}" if n.id in ir.shapes else ""
+    shape = f" : {ir.shapes[n.id]}" if n.id in ir.shapes else ""
     tag = "  # inserted by fairness" if n.origin is Origin.FAIRNESS else ""
     when = f"  if {cond_text(n.cond)}" if n.cond else ""
     return f"{head} {args}{shape}  @{n.scope}{when}{tag}".replace("  @ ", "  @").rstrip()

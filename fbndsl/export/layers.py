@@ -1,10 +1,11 @@
 """The layers of one architecture: its active IR nodes in order, with concrete attributes and shapes.
 
-Structural nodes that compute nothing (a `select` passes on its one active input, `identity` is its input)
-become aliases, so every layer here is one operation of the exported forward. Zeros ('none' edges of
-NAS-Bench-201 and DARTS) are left out of sums, as the supernet's subnet graphs leave them out. BatchNorms
-inserted by the fairness pass are layers when they are kept (a trained supernet's function includes them)
-and aliases when dropped (the architecture as written, to be trained from scratch).
+Which nodes compute is `ir.subnet`'s walk, the one the supernet's subnet graphs are built from: structural nodes
+that compute nothing (a `select` passes on its one active input, `identity` is its input, a sum or, here, a concat
+of one input) become aliases, so every layer here is one operation of the exported forward, and zeros ('none'
+edges of NAS-Bench-201 and DARTS) are left out of sums. BatchNorms inserted by the fairness pass are layers when
+they are kept (a trained supernet's function includes them) and aliases when dropped (the architecture as
+written, to be trained from scratch).
 """
 from __future__ import annotations
 
@@ -12,17 +13,16 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
+from functools import partial
 from pathlib import PurePath
 from typing import Any
 
 from ..diagnostics import Span
 from ..ir import sym
-from ..ir.graph import Node, Origin, active_inputs, cond_holds
+from ..ir.graph import Node, Origin
 from ..ir.ops import OpKind
+from ..ir.subnet import passes_on, subnet
 from .names import comment_text
-
-ALIASES = frozenset({OpKind.SELECT, OpKind.IDENTITY})
-GATHERS = frozenset({OpKind.ADD, OpKind.CONCAT})
 
 
 class FairnessBN(Enum):
@@ -64,47 +64,20 @@ class Layers:
 
 def active_layers(space, arch, fairness_bn: FairnessBN) -> Layers:
     values = arch.as_dict()
-    ir = space.ir
-    alias: dict[int, int] = {}
-    zeros: set[int] = set()  # layers whose value is all zeros ('none' operators)
-    layers: list[Layer] = []
-    for node in ir.nodes:
-        if not cond_holds(node.cond, values):
-            continue
-        inputs = tuple(alias.get(i, i) for i in active_inputs(node, values))
-        if node.kind is OpKind.ADD:  # adding zeros changes nothing: a 'none' edge is left out, as the supernet does
-            inputs = tuple(i for i in inputs if i not in zeros) or inputs[:1]
-        if _is_alias(node, inputs, fairness_bn):
-            assert len(inputs) == 1, node
-            alias[node.id] = inputs[0]
-            continue
-        layers.append(_layer(space, node, inputs, values))
-        if node.kind is OpKind.ZERO:
-            zeros.add(node.id)
-    assert layers and layers[0].kind is OpKind.INPUT, "the IR starts with its input"
-    output = alias.get(ir.output, ir.output)
-    live = _live(layers, output)
+    found = subnet(space.ir, arch, partial(_is_alias, fairness_bn=fairness_bn))
+    layers = [_layer(space, node, found.inputs[node.id], values) for node in found.nodes]
+    # A 'none' whose zeros no sum reads any more is dropped; a layer that feeds only such edges stays declared
+    # (its parameters are the architecture's, as the benchmarks count them) but is not computed.
+    live = found.live()
     kept = tuple(layer for layer in layers if layer.kind is not OpKind.ZERO or layer.id in live)
-    return Layers(kept, layers[0].id, output, live)
-
-
-def _live(layers: list[Layer], output: int) -> frozenset[int]:
-    """The layers the output needs. A 'none' whose zeros no sum reads any more is dropped; a layer that feeds
-    only such edges stays declared (its parameters are the architecture's, as the benchmarks count them)
-    but is not computed."""
-    needed = {output}
-    for layer in reversed(layers):
-        if layer.id in needed:
-            needed.update(layer.inputs)
-    return frozenset(needed)
+    return Layers(kept, layers[0].id, found.output, live)
 
 
 def _is_alias(node: Node, inputs: tuple[int, ...], fairness_bn: FairnessBN) -> bool:
     """Computes nothing here: passes on its one active input (a sum or concat of one input included)."""
-    if node.kind in ALIASES or (node.kind in GATHERS and len(inputs) == 1):
+    if passes_on(node, inputs) or (node.kind is OpKind.CONCAT and len(inputs) == 1):
         return True
     return node.origin is Origin.FAIRNESS and fairness_bn is FairnessBN.DROPPED
-
 
 
 def _layer(space, node: Node, inputs: tuple[int, ...], values) -> Layer:

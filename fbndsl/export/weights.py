@@ -8,14 +8,14 @@ running statistics, so they are put back afterwards: exporting leaves the caller
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 
 import torch
 from torch import nn
 
 from ..diagnostics import UserError
 from ..lower import extract, recalibrate_bn
+from ..lower.batchnorm import batchnorms, state_kept
 from ..lower.supernet import Supernet, module_name
 from .plan import Plan
 
@@ -38,30 +38,11 @@ def state_bytes(state: dict[str, torch.Tensor]) -> bytes:
     return buffer.getvalue()
 
 
-def _batchnorms(model: nn.Module) -> list[nn.modules.batchnorm._BatchNorm]:
-    return [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
-
-
-@contextmanager
-def bn_statistics_kept(model: nn.Module) -> Iterator[None]:
-    """Put every BatchNorm's running statistics and settings back when the block ends."""
-    saved = [(bn, {k: b.clone() for k, b in bn.named_buffers(recurse=False)}, bn.momentum, bn.track_running_stats)
-             for bn in _batchnorms(model)]
-    try:
-        yield
-    finally:
-        with torch.no_grad():
-            for bn, buffers, momentum, track in saved:
-                for k, b in buffers.items():
-                    getattr(bn, k).copy_(b)
-                bn.momentum, bn.track_running_stats = momentum, track
-
-
 def sliced_subnet(supernet: Supernet, arch, batches: Iterable | None, max_batches: int) -> tuple[nn.Module, int]:
     """The static subnet after recalibrating its BatchNorms on up to `max_batches` of `batches` (none: the
     supernet's statistics as they are), and the number of batches used. The supernet is left unchanged."""
     was_training = supernet.training
-    with bn_statistics_kept(supernet):
+    with state_kept(batchnorms(supernet)):
         used = recalibrate_bn(supernet, batches, arch, max_batches=max_batches) if batches is not None else 0
         if batches is not None and used == 0:
             raise UserError("BatchNorm recalibration got no batch: the data has fewer images than one batch; "

@@ -22,9 +22,9 @@ from torch import nn
 
 from ..ir.choices import Arch
 from ..lower import recalibrate_bn
+from ..lower.batchnorm import BatchNorm, batchnorms
 from ..lower.runtime import at_resolution
 
-BatchNorm = nn.modules.batchnorm._BatchNorm
 Stats = tuple[torch.Tensor, torch.Tensor]  # per-channel mean and unbiased variance, as running statistics hold
 
 
@@ -44,22 +44,6 @@ def calibrate(ctx, arch: Arch) -> Calibrated:
         recalibrate_bn(net, (at_resolution(x, net, arch) for x in ctx.recal))
     net.eval()
     return Calibrated(arch, tuple(called.values()), stats)
-
-
-@contextmanager
-def tracking_running_stats(model: nn.Module) -> Iterator[None]:
-    """Inside the block every BatchNorm keeps running statistics, which eval mode then uses. A single-stage
-    (BigNAS) supernet keeps none while training, and its BatchNorms would otherwise normalise each held-out
-    batch with that batch's own statistics. Restored afterwards."""
-    bns = [m for m in model.modules() if isinstance(m, BatchNorm)]
-    saved = [bn.track_running_stats for bn in bns]
-    for bn in bns:
-        bn.track_running_stats = True
-    try:
-        yield
-    finally:
-        for bn, track in zip(bns, saved):
-            bn.track_running_stats = track
 
 
 @contextmanager
@@ -87,21 +71,10 @@ def recording(model: nn.Module, keep: Collection[int]) -> Iterator[tuple[dict, d
             batch = now if n == 1 else tuple(p + n * (r - p) for p, r in zip(before[id(module)], now))
             stats.setdefault(n - 1, {})[id(module)] = batch
 
-    bns = [m for m in model.modules() if isinstance(m, BatchNorm)]
-    hooks = [h for m in bns for h in (m.register_forward_pre_hook(pre_hook), m.register_forward_hook(hook))]
+    hooks = [h for m in batchnorms(model)
+             for h in (m.register_forward_pre_hook(pre_hook), m.register_forward_hook(hook))]
     try:
         yield called, stats
     finally:
         for h in hooks:
             h.remove()
-
-
-def bn_state(batchnorms) -> list[dict]:
-    """A copy of the running statistics of `batchnorms`, for `restore_bn_state`."""
-    return [{k: v.clone() for k, v in bn.named_buffers()} for bn in batchnorms]
-
-
-def restore_bn_state(batchnorms, state: list[dict]) -> None:
-    for bn, saved in zip(batchnorms, state):
-        for k, v in bn.named_buffers():
-            v.copy_(saved[k])

@@ -17,9 +17,7 @@ from torch import nn
 
 from ..ir.graph import Node, cond_holds
 from ..ir.ops import OpKind
-
-# The BatchNorm an operator ends in, for the kinds that end in one (cf. OpSpec.ends_with_bn).
-_FINAL_BN = {OpKind.BN: lambda m: m, OpKind.MBCONV: lambda m: m.bn3, OpKind.FACTORIZED_REDUCE: lambda m: m.bn}
+from ..lower.batchnorm import final_batchnorm
 
 
 def mean_abs_gamma(bn) -> float:
@@ -40,9 +38,9 @@ def candidate_bn(supernet, select: Node, arch) -> nn.Module | None:
     node = supernet.ir.node(_active_input(select, arch))
     while node.kind is OpKind.SELECT and _inside(node, select):  # a nested choice: follow its active input
         node = supernet.ir.node(_active_input(node, arch))
-    if node.kind not in _FINAL_BN or not _inside(node, select):  # a shared node before the choice is not its BN
+    if not _inside(node, select):  # a shared node before the choice is not its BN
         return None
-    return _FINAL_BN[node.kind](supernet.module_of(node))
+    return final_batchnorm(node.kind, supernet.module_of(node))
 
 
 def _active_input(select: Node, arch) -> int:

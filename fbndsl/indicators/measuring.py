@@ -12,7 +12,8 @@ from contextlib import contextmanager
 import torch
 
 from ..ir.choices import Arch
-from .calibrate import Calibrated, calibrate, tracking_running_stats
+from ..lower.batchnorm import tracking
+from .calibrate import Calibrated, calibrate
 from .context import IndicatorContext
 from .cost_proxies import macs, params
 from .expressivity import expressivity
@@ -47,7 +48,9 @@ def measure_all(ctx: IndicatorContext, arch: Arch, base: tuple[Indicator, ...]) 
             return {i: float(MEASURES[i](ctx, arch, None)) for i in base}
     net = ctx.supernet
     was_training = net.training
-    with _seeded(ctx), tracking_running_stats(net):
+    # A single-stage (BigNAS) supernet keeps no running statistics while training; without them its BatchNorms
+    # would normalise each held-out batch with that batch's own statistics.
+    with _seeded(ctx), tracking(net):
         try:
             cal = calibrate(ctx, arch)
             return {i: float(MEASURES[i](ctx, arch, cal)) for i in base}

@@ -17,12 +17,13 @@ import torch
 from torch import nn
 
 from ..lower import extract
+from ..lower.batchnorm import BatchNorm
 
 
 def without_batchnorm(model: nn.Module) -> nn.Module:
     """`model` with every BatchNorm submodule replaced by nn.Identity, in place."""
     for name, child in model.named_children():
-        if isinstance(child, nn.modules.batchnorm._BatchNorm):
+        if isinstance(child, BatchNorm):
             setattr(model, name, nn.Identity())
         else:
             without_batchnorm(child)

@@ -21,6 +21,7 @@ import math
 import torch
 
 from ..ir.dependence import on_input_output_path
+from ..lower.batchnorm import batchnorms
 
 
 def bn_scales(bn) -> torch.Tensor:
@@ -55,4 +56,4 @@ def input_path_batchnorms(supernet, space, arch) -> set[int]:
     """ids of the BatchNorm modules (inside any op module) of nodes on a path from the input to the output."""
     dependent = on_input_output_path(space.ir, arch.as_dict())
     return {id(m) for node, module in supernet.named_ops() if node.id in dependent
-            for m in module.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)}
+            for m in batchnorms(module)}

@@ -22,8 +22,8 @@ import math
 
 import torch
 
+from ..lower.batchnorm import state_kept
 from ..lower.runtime import at_resolution
-from .calibrate import bn_state, restore_bn_state
 from .expressivity import predict
 
 
@@ -56,10 +56,7 @@ def uncertainty(ctx, arch, cal) -> float:
     if not ctx.space.reads_input(cal.arch):
         return math.inf
     net = ctx.supernet
-    saved = bn_state(cal.batchnorms)
-    try:
+    with state_kept(cal.batchnorms):
         probs = mc_batchnorm_probs(net, cal.batchnorms, [cal.batch_stats[t] for t in ctx.mc_batches],
                                    at_resolution(ctx.held_out[0], net, cal.arch))
-    finally:
-        restore_bn_state(cal.batchnorms, saved)
     return predictive_variance(probs)

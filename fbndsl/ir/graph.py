@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Any
 
 from ..diagnostics import Span
+from . import sym
 from .choices import ChoicePoint
 from .ops import OpKind
 
@@ -84,10 +85,20 @@ class TensorShape:
     def __post_init__(self) -> None:
         for d in self:
             for v in (d.values() if hasattr(d, "labels") else (d,)):
-                assert isinstance(v, int) and not isinstance(v, bool) and v >= 1, f"bad dimension {v} in {self}"
+                assert isinstance(v, int) and not isinstance(v, bool) and v >= 1, f"bad dimension {v} in {self!r}"
 
     def __iter__(self):
         return iter((self.c, self.h, self.w))
+
+    def __str__(self) -> str:
+        """`16x32x32`; a dimension that depends on choices shows its values: `{8|16}x4x4`."""
+        return "x".join(_dim(d) for d in self)
+
+
+def _dim(d) -> str:
+    if sym.is_sym(d):
+        return "{" + "|".join(str(v) for v in sorted(d.values())) + "}"
+    return str(d)
 
 
 @dataclass(frozen=True)

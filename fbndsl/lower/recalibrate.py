@@ -11,6 +11,8 @@ from collections.abc import Iterable
 import torch
 from torch import nn
 
+from .batchnorm import batchnorms, settings_kept
+
 
 def recalibrate_bn(model: nn.Module, batches: Iterable, arch=None, max_batches: int | None = None) -> int:
     """Reset and re-estimate BN statistics of `model` (a Supernet with `arch`, or any module).
@@ -19,24 +21,27 @@ def recalibrate_bn(model: nn.Module, batches: Iterable, arch=None, max_batches: 
     """
     if arch is not None:
         model.set_arch(arch)
-    bns = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
-    saved = [(m.momentum, m.track_running_stats) for m in bns]
+    bns = batchnorms(model)
     was_training = model.training
-    for m in bns:
-        m.reset_running_stats()
-        m.momentum, m.track_running_stats = None, True  # momentum None: cumulative average
-    model.train()
-    n = 0
     try:
-        with torch.no_grad():
-            for batch in batches:
-                x = batch[0] if isinstance(batch, (tuple, list)) else batch
-                model(x)
-                n += 1
-                if max_batches is not None and n >= max_batches:
-                    break
+        with settings_kept(bns):
+            for m in bns:
+                m.reset_running_stats()
+                m.momentum, m.track_running_stats = None, True  # momentum None: cumulative average
+            model.train()
+            return _run(model, batches, max_batches)
     finally:
-        for m, (momentum, track) in zip(bns, saved):
-            m.momentum, m.track_running_stats = momentum, track
         model.train(was_training)
+
+
+def _run(model: nn.Module, batches: Iterable, max_batches: int | None) -> int:
+    """Forward up to `max_batches` of `batches` without gradients; the number run."""
+    n = 0
+    with torch.no_grad():
+        for batch in batches:
+            x = batch[0] if isinstance(batch, (tuple, list)) else batch
+            model(x)
+            n += 1
+            if max_batches is not None and n >= max_batches:
+                break
     return n

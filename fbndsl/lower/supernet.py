@@ -18,8 +18,9 @@ from torch import fx, nn
 
 from ..ir import sym
 from ..ir.choices import Arch
-from ..ir.graph import Node, SpaceIR, active_inputs, cond_holds
+from ..ir.graph import Node, SpaceIR, cond_holds
 from ..ir.ops import OpKind
+from ..ir.subnet import subnet
 from .build import configure, make_module
 
 GRAPH_CACHE = 64
@@ -106,42 +107,32 @@ class Supernet(nn.Module):
 
 
 def subnet_graph(ir: SpaceIR, arch: Arch, target) -> fx.Graph:
-    """The active nodes of `arch` as an fx graph; `target(node)` names the module a node calls."""
-    values = arch.as_dict()
+    """The active nodes of `arch` (`ir.subnet`) as an fx graph; `target(node)` names the module a node calls."""
+    found = subnet(ir, arch)
     g = fx.Graph()
     env: dict[int, fx.Node] = {}
-    zeros: set[int] = set()  # nodes whose output is all zeros ('none' operators, passed on by selects)
-    for node in ir.nodes:
-        if not cond_holds(node.cond, values):
-            continue
-        inputs = active_inputs(node, values)
-        if node.kind is OpKind.INPUT:
-            env[node.id] = g.placeholder("x")
-        elif node.kind in (OpKind.SELECT, OpKind.IDENTITY):
-            assert len(inputs) == 1, node
-            env[node.id] = env[inputs[0]]
-            if inputs[0] in zeros:
-                zeros.add(node.id)
-        elif node.kind is OpKind.ADD:
-            # adding zeros changes nothing: skip them (and, below, the dead 'none' modules that made them), so
-            # that a NAS-Bench-201 or DARTS subnet does not pay for its 'none' edges in forward or backward
-            terms = [i for i in inputs if i not in zeros] or inputs[:1]
-            out = env[terms[0]]
-            for i in terms[1:]:
-                out = g.call_function(operator.add, (out, env[i]))
-            env[node.id] = out
-            if terms[0] in zeros:
-                zeros.add(node.id)
-        elif node.kind is OpKind.CONCAT:
-            env[node.id] = g.call_function(torch.cat, (tuple(env[i] for i in inputs), 1))
-        else:
-            env[node.id] = g.call_module(target(node), (env[inputs[0]],))
-            if node.kind is OpKind.ZERO:
-                zeros.add(node.id)
-    g.output(env[ir.output])
-    _erase_unused(g, {env[i] for i in zeros if env[i].op == "call_module"})
+    for node in found.nodes:
+        env[node.id] = _emit(g, node, [env[i] for i in found.inputs[node.id]], target)
+    g.output(env[found.output])
+    # the sums skip the zeros: erase the dead 'none' modules that made them too, so that a NAS-Bench-201 or
+    # DARTS subnet does not pay for its 'none' edges in forward or backward
+    _erase_unused(g, {env[i] for i in found.zeros})
     g.lint()
     return g
+
+
+def _emit(g: fx.Graph, node: Node, args: list[fx.Node], target) -> fx.Node:
+    """The fx node computing `node` from `args`, the values of the nodes it reads."""
+    if node.kind is OpKind.INPUT:
+        return g.placeholder("x")
+    if node.kind is OpKind.ADD:
+        out = args[0]
+        for arg in args[1:]:
+            out = g.call_function(operator.add, (out, arg))
+        return out
+    if node.kind is OpKind.CONCAT:
+        return g.call_function(torch.cat, (tuple(args), 1))
+    return g.call_module(target(node), (args[0],))
 
 
 def _erase_unused(g: fx.Graph, candidates: set[fx.Node]) -> None:

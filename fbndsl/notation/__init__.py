@@ -2,13 +2,14 @@
 (`|nor_conv_3x3~0|+|...|`) and DARTS (`Genotype(normal=[...], ...)`)."""
 from __future__ import annotations
 
+import json
+
+from ..diagnostics import ArchError
 from ..ir.choices import Arch
+from . import darts, nb201
 
 
 def parse_any(space, text: str) -> Arch:
-    from ..space import arch_from_json
-    from . import darts, nb201
-
     if not text:
         return space.arch({})  # the one architecture of a fixed network; otherwise names what is missing
     if text.startswith("|"):
@@ -16,13 +17,11 @@ def parse_any(space, text: str) -> Arch:
     if text.startswith("Genotype"):
         return darts.parse(space, text)
     if text.startswith("{"):
-        return arch_from_json(space, text)
+        return parse_json(space, text)
     return parse_canonical(space, text)
 
 
 def parse_canonical(space, text: str) -> Arch:
-    from ..diagnostics import ArchError
-
     pairs = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         label, eq, value = part.partition("=")
@@ -34,9 +33,18 @@ def parse_canonical(space, text: str) -> Arch:
     return space.arch(pairs)
 
 
-def format_as(space, arch: Arch, notation: str) -> str:
-    from . import darts, nb201
+def parse_json(space, text: str) -> Arch:
+    """`{"label": value, ...}`."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ArchError(f"not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ArchError("an architecture in JSON is an object {\"label\": value, ...}")
+    return space.arch(data)
 
+
+def format_as(space, arch: Arch, notation: str) -> str:
     formats = {"canonical": lambda: arch.text(), "json": arch.json_text,
                "nb201": lambda: nb201.format(space, arch), "darts": lambda: darts.format(space, arch)}
     return formats[notation]()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from ..diagnostics import ArchError
 from ..ir.choices import Arch, ChoiceKind
 
 CELLS = ("normal", "reduce")
@@ -18,8 +19,6 @@ _PAIR = re.compile(r"\(\s*['\"](\w+)['\"]\s*,\s*(\d+)\s*\)")
 
 def _cell_layout(space, cell: str):
     """(pick node names in order, states list) for one cell."""
-    from ..diagnostics import ArchError
-
     picks = [c for c in space.choices if c.kind is ChoiceKind.PICK and c.label.startswith(cell + ".")]
     if not picks or any(len(c.values[0]) != 2 for c in picks):
         raise ArchError(f"{space.file}: the DARTS notation needs cells 'normal' and 'reduce' whose nodes "
@@ -30,8 +29,6 @@ def _cell_layout(space, cell: str):
 
 
 def parse(space, text: str) -> Arch:
-    from ..diagnostics import ArchError
-
     body = text.strip()
     if not (body.startswith("Genotype(") and body.endswith(")")):
         raise ArchError("a DARTS genotype is written Genotype(normal=[...], normal_concat=[...], reduce=[...], "
@@ -62,8 +59,6 @@ def parse(space, text: str) -> Arch:
 
 
 def _check_concat(text, cell, states, nodes) -> None:
-    from ..diagnostics import ArchError
-
     want = [states.index(n) for n in nodes]
     if text is not None and [int(x) for x in re.findall(r"\d+", text)] != want:
         raise ArchError(f"{cell}_concat must be {want}: this space concatenates every intermediate node")

@@ -5,13 +5,12 @@ Applies to a space whose choices are the operator choices of one cell, labelled
 """
 from __future__ import annotations
 
+from ..diagnostics import ArchError
 from ..ir.choices import Arch, ChoiceKind
 
 
 def _layout(space):
     """(cell name, [node names, index = position], {target: [sources]}) or an ArchError."""
-    from ..diagnostics import ArchError
-
     parts = [c.label.split(".") for c in space.choices]
     if not parts or any(len(p) != 3 for p in parts) or len({p[0] for p in parts}) != 1 or any(
             c.kind is not ChoiceKind.OP or c.cond for c in space.choices):
@@ -26,8 +25,6 @@ def _layout(space):
 
 
 def parse(space, text: str) -> Arch:
-    from ..diagnostics import ArchError
-
     cell, order, edges = _layout(space)
     groups = text.split("+")
     if len(groups) != len(edges):

@@ -14,8 +14,6 @@ from ..ir import sym
 from ..ir.graph import Node, Origin, SpaceIR
 from ..ir.ops import SPECS, STRUCTURAL
 
-name = "cost"
-
 
 def build_cost_model(ir: SpaceIR) -> CostModel:
     order = {c.label: i for i, c in enumerate(ir.choices)}

@@ -137,7 +137,7 @@ class OpExpander:
         if len(ch.alts) > MAX_CHOICE_VALUES:
             raise NasError(ch.span, f"a choice may have at most {MAX_CHOICE_VALUES} alternatives, "
                            f"this one has {len(ch.alts)}")
-        keys = [alt_key(a) for a in ch.alts]
+        keys = [ast.alt_key(a) for a in ch.alts]
         _no_duplicate_keys(ch.alts, keys)
         label = self.b.register(ctx.label(ch.label.name if ch.label else None), ChoiceKind.OP,
                                 tuple(keys), ch.span, ctx)
@@ -150,7 +150,7 @@ class OpExpander:
         return self.b.add(OpKind.SELECT, outs, ch.span, ctx, {"keys": tuple(keys), "reason": "op"}, conds, label)
 
     def optional(self, o: ast.Optional, x: int, ctx: Ctx) -> int:
-        name = o.label.name if o.label else _first_callee(o.chain)
+        name = o.label.name if o.label else ast.first_callee(o.chain)
         if name is None:
             raise NasError(o.span, "name this optional operator: optional[name](...)")
         label = self.b.register(ctx.label(name), ChoiceKind.OPTIONAL, (True, False), o.span, ctx)
@@ -166,25 +166,6 @@ class OpExpander:
             return self.b.add(OpKind.ADD, [x, branches[0]], cb.span, ctx, {"residual": True})
         kind = OpKind.ADD if cb.kind == ast.CombineKind.ADD else OpKind.CONCAT
         return self.b.add(kind, branches, cb.span, ctx)
-
-
-
-
-def alt_key(alt: ast.Alt) -> str:
-    if alt.key is not None:
-        return alt.key.name
-    name = _first_callee(alt.chain) if len(alt.chain.terms) == 1 else None
-    if name is None:
-        raise NasError(alt.span, "name this alternative: write `key: ...`",
-                       hint="alternatives are named after the operator they call, or by an explicit key")
-    return name
-
-
-def _first_callee(chain: ast.Chain) -> str | None:
-    first = chain.terms[0]
-    if isinstance(first, ast.Chain):
-        return _first_callee(first)
-    return first.callee.name if isinstance(first, ast.Call) else None
 
 
 def _no_duplicate_keys(alts, keys) -> None:

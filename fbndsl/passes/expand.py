@@ -21,7 +21,6 @@ from .elab_ops import OpExpander, check_type
 from .expr import evaluate
 from .resolve import Program
 
-name = "expand"
 INPUT_PARAMS = (("channels", PType.INT), ("resolution", PType.INT))
 MAX_LAYERS = 10_000
 # Values one elastic depth may take: each of its layers carries the set of depths that keep it, so the

@@ -6,33 +6,31 @@ combination that breaks it and the spans of both sides.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 from ..diagnostics import NasError, Note
 from ..ir import sym
 from ..ir.graph import Node, SpaceIR, TensorShape
 from ..ir.ops import SPECS, OpKind, ShapeError
-
-name = "infer-shapes"
-
-
-def infer_shapes(ir: SpaceIR) -> SpaceIR:
-    shapes: dict[int, TensorShape] = {}
-    for node in ir.nodes:
-        try:
-            shapes[node.id] = _infer(node, ir, shapes)
-        except sym.TooManyCombinations as exc:
-            raise NasError(node.span, f"this operator's shape {exc}",
-                           hint="use fewer values in its choices") from None
-    return ir.replace(shapes=shapes)
+from .base import Pass
 
 
-def fmt(shape: TensorShape) -> str:
-    return "x".join(_dim(d) for d in shape)
+@dataclass(frozen=True)
+class InferShapes(Pass):
+    """The IR with `shapes`: every node's output shape, for every combination of the choices it depends on."""
 
+    name: ClassVar[str] = "infer-shapes"
 
-def _dim(d) -> str:
-    if sym.is_sym(d):
-        return "{" + "|".join(str(v) for v in sorted(d.values())) + "}"
-    return str(d)
+    def apply(self, ir: SpaceIR) -> SpaceIR:
+        shapes: dict[int, TensorShape] = {}
+        for node in ir.nodes:
+            try:
+                shapes[node.id] = _infer(node, ir, shapes)
+            except sym.TooManyCombinations as exc:
+                raise NasError(node.span, f"this operator's shape {exc}",
+                               hint="use fewer values in its choices") from None
+        return ir.replace(shapes=shapes)
 
 
 def _infer(node: Node, ir: SpaceIR, shapes) -> TensorShape:
@@ -69,7 +67,7 @@ def _primitive(node: Node, shape: TensorShape, ir: SpaceIR) -> TensorShape:
         where = sym.describe(at) if labels else ""
         producer = ir.node(node.inputs[0])
         raise NasError(node.span, f"{node.kind.value}: {exc}{where}",
-                       notes=(Note(producer.span, f"its input ({fmt(shape)}) is produced here"),)) from None
+                       notes=(Note(producer.span, f"its input ({shape}) is produced here"),)) from None
     keys, domains = tuple(labels), tuple(labels.values())
     return TensorShape(*(sym.make(keys, domains, {k: v[i] for k, v in outs.items()}) for i in range(3)))
 
@@ -89,29 +87,29 @@ def _mismatch(node: Node, i: int, j: int, ins, ir: SpaceIR, bad: dict) -> NasErr
     if reason == "depth":
         stage_layer = node.scope
         return NasError(node.span, f"layer {stage_layer} can be skipped (elastic depth '{node.label}') but "
-                        f"changes the shape from {fmt(b)} to {fmt(a)}{when}",
-                        notes=(Note(src_i.span, f"the layer ends here, with {fmt(a)}"),),
+                        f"changes the shape from {b} to {a}{when}",
+                        notes=(Note(src_i.span, f"the layer ends here, with {a}"),),
                         hint="only layers below the minimum depth may change the shape; "
                              "raise the minimum depth or keep stride 1 and the channel count")
     if reason == "optional":
-        return NasError(node.span, f"optional operator '{node.label}' changes the shape from {fmt(b)} to "
-                        f"{fmt(a)}{when}, so it cannot be switched off",
-                        notes=(Note(src_i.span, f"it ends here, with {fmt(a)}"),),
+        return NasError(node.span, f"optional operator '{node.label}' changes the shape from {b} to "
+                        f"{a}{when}, so it cannot be switched off",
+                        notes=(Note(src_i.span, f"it ends here, with {a}"),),
                         hint="an optional operator must keep the shape of its input")
     if reason == "op":
         keys = node.attr["keys"]
         return NasError(node.span, f"alternatives of choice '{node.label}' produce different shapes{when}: "
-                        f"'{_key(keys[i])}' gives {fmt(a)} but '{_key(keys[j])}' gives {fmt(b)}",
-                        notes=(Note(src_i.span, f"'{_key(keys[i])}' ends here, with {fmt(a)}"),
-                               Note(src_j.span, f"'{_key(keys[j])}' ends here, with {fmt(b)}")),
+                        f"'{_key(keys[i])}' gives {a} but '{_key(keys[j])}' gives {b}",
+                        notes=(Note(src_i.span, f"'{_key(keys[i])}' ends here, with {a}"),
+                               Note(src_j.span, f"'{_key(keys[j])}' ends here, with {b}")),
                         hint="every alternative of a choice must produce the same shape")
     if node.attr.get("residual"):
-        return NasError(node.span, f"residual body changes the shape from {fmt(a)} to {fmt(b)}{when}",
+        return NasError(node.span, f"residual body changes the shape from {a} to {b}{when}",
                         notes=(Note(src_j.span, "the body ends here"),),
                         hint="a residual connection adds the input to the output, so both need one shape")
-    return NasError(node.span, f"channel/shape mismatch in a sum{when}: {fmt(a)} and {fmt(b)}",
-                    notes=(Note(src_i.span, f"{fmt(a)} is produced here"),
-                           Note(src_j.span, f"{fmt(b)} is produced here")))
+    return NasError(node.span, f"channel/shape mismatch in a sum{when}: {a} and {b}",
+                    notes=(Note(src_i.span, f"{a} is produced here"),
+                           Note(src_j.span, f"{b} is produced here")))
 
 
 def _key(k) -> str:
@@ -124,9 +122,9 @@ def _concat(node: Node, ins: list[TensorShape], ir: SpaceIR) -> TensorShape:
         if bad is not None:
             a, b = (TensorShape(*(sym.value_at(d, bad) for d in ins[k])) for k in (0, j))
             raise NasError(node.span, f"concat needs equal feature-map sizes{sym.describe(bad)}: "
-                           f"{fmt(a)} and {fmt(b)}",
-                           notes=(Note(ir.node(node.inputs[0]).span, f"{fmt(a)} is produced here"),
-                                  Note(ir.node(node.inputs[j]).span, f"{fmt(b)} is produced here")))
+                           f"{a} and {b}",
+                           notes=(Note(ir.node(node.inputs[0]).span, f"{a} is produced here"),
+                                  Note(ir.node(node.inputs[j]).span, f"{b} is produced here")))
     c = ins[0].c
     for s in ins[1:]:
         c = sym.lift(lambda x, y: x + y, c, s.c)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import ClassVar
 
 from ..diagnostics import NasError, NasErrors, Span
 from ..ir.graph import Node, Origin, SpaceIR, TensorShape
 from ..ir.ops import SPECS, OpKind
-
-name = "insert-bn"
+from .base import Pass
 
 
 class Fairness(Enum):
@@ -40,34 +40,64 @@ class FairnessReport:
     inserted: int              # BatchNorm nodes inserted (every instance of a shared cell counts)
 
 
-def insert_bn(ir: SpaceIR, mode: Fairness = Fairness.INSERT) -> tuple[SpaceIR, FairnessReport]:
+# Where a BatchNorm goes: candidate output node -> (SELECT, input position, span of the BatchNorm) of each use
+Wanted = dict[int, list[tuple[Node, int, Span]]]
+
+
+@dataclass(frozen=True)
+class InsertBN(Pass):
+    """`insert`: a BatchNorm after each unfair candidate; `check`: unfair candidates are errors; `off`: as written.
+
+    `report` tells what was found, from the IR `apply` returned: BatchNorms it inserted (`Origin.FAIRNESS`) are
+    looked through, so a candidate is reported as the program wrote it."""
+
+    name: ClassVar[str] = "insert-bn"
+    fairness: Fairness = Fairness.INSERT
+
+    def apply(self, ir: SpaceIR) -> SpaceIR:
+        _, findings, wanted = _survey(ir)
+        if self.fairness is Fairness.CHECK and findings:
+            raise NasErrors([NasError(f.span, f"candidate '{f.key}' of choice '{f.label}' ends in {f.op}, "
+                                      "not a BatchNorm", hint="run with --fairness insert to add one")
+                             for f in findings])
+        if self.fairness is not Fairness.INSERT or not wanted:
+            return ir
+        return _insert(ir, wanted)
+
+    def report(self, ir: SpaceIR) -> FairnessReport:
+        candidates, findings, _ = _survey(ir)
+        inserted = sum(n.origin is Origin.FAIRNESS for n in ir.nodes)
+        return FairnessReport(self.fairness, candidates, findings, inserted)
+
+
+def _survey(ir: SpaceIR) -> tuple[int, tuple[Finding, ...], Wanted]:
+    """(distinct candidates, the unfair ones, where BatchNorms are still missing)."""
     by_id = {n.id: n for n in ir.nodes}
     findings: dict[tuple[str, str], Finding] = {}
     candidates: set[tuple[str, str]] = set()
-    # candidate output node -> (SELECT, input position, span of the BatchNorm to insert) of each use of it
-    wanted: dict[int, list[tuple[Node, int, Span]]] = {}
+    wanted: Wanted = {}
     for node in ir.nodes:
         if node.kind != OpKind.SELECT or node.attr.get("reason") != "op":
             continue
         for pos, (key, src) in enumerate(zip(node.attr["keys"], node.inputs)):
             candidates.add((node.label, key))
-            last = by_id[src]
+            last = _written(by_id[src], by_id)
             own = _belongs(last, node, pos)
             if own and (_ends_with_bn(last, by_id) or _is_zero(last, by_id)):
                 continue
             kind = _last_kind(last) if own else "its input (it passes it through unchanged)"
             span = last.span if own else node.span
             findings.setdefault((node.label, key), Finding(node.label, key, kind, span))
-            wanted.setdefault(src, []).append((node, pos, span))
-    unfair = tuple(findings.values())
-    inserted = sum(map(len, wanted.values()))
-    report = FairnessReport(mode, len(candidates), unfair, inserted if mode is Fairness.INSERT else 0)
-    if mode is Fairness.CHECK and unfair:
-        raise NasErrors([NasError(f.span, f"candidate '{f.key}' of choice '{f.label}' ends in {f.op}, "
-                                  "not a BatchNorm", hint="run with --fairness insert to add one") for f in unfair])
-    if mode is not Fairness.INSERT or not wanted:
-        return ir, report
-    return _insert(ir, wanted), report
+            if by_id[src].origin is not Origin.FAIRNESS:
+                wanted.setdefault(src, []).append((node, pos, span))
+    return len(candidates), tuple(findings.values()), wanted
+
+
+def _written(node: Node, by_id) -> Node:
+    """The node as the program wrote it: a BatchNorm this pass inserted stands for the candidate it follows."""
+    while node.origin is Origin.FAIRNESS:
+        node = by_id[node.inputs[0]]
+    return node
 
 
 def _belongs(node: Node, sel: Node, pos: int) -> bool:
@@ -79,13 +109,13 @@ def _belongs(node: Node, sel: Node, pos: int) -> bool:
 
 def _ends_with_bn(node: Node, by_id) -> bool:
     if node.kind == OpKind.SELECT:
-        return all(_ends_with_bn(by_id[i], by_id) for i in node.inputs)
+        return all(_ends_with_bn(_written(by_id[i], by_id), by_id) for i in node.inputs)
     return node.kind in SPECS and SPECS[node.kind].ends_with_bn
 
 
 def _is_zero(node: Node, by_id) -> bool:
     if node.kind == OpKind.SELECT:
-        return all(_is_zero(by_id[i], by_id) for i in node.inputs)
+        return all(_is_zero(_written(by_id[i], by_id), by_id) for i in node.inputs)
     return node.kind == OpKind.ZERO
 
 
@@ -95,7 +125,7 @@ def _last_kind(node: Node) -> str:
     return node.kind.value if node.kind != OpKind.INPUT else "its input (an identity edge)"
 
 
-def _insert(ir: SpaceIR, wanted: dict[int, list[tuple[Node, int, Span]]]) -> SpaceIR:
+def _insert(ir: SpaceIR, wanted: Wanted) -> SpaceIR:
     """A new IR with a BatchNorm between each unfair candidate and its SELECT, right after the candidate's output
     (one per SELECT input: alternatives that hand the same node through get one each); ids renumbered."""
     nodes: list[Node] = []

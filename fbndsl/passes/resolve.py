@@ -1,4 +1,4 @@
-"""Pass 1, name resolution: read includes, build the symbol tables, resolve `param`s and `--set`.
+"""Pass 1, name resolution: build the symbol tables of the loaded files, resolve `param`s and `--set`.
 
 Checks that every operator a program calls exists (with a did-you-mean), that nothing is defined
 twice, that operators are not recursive, and that there is exactly one `network`.
@@ -7,18 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from ..diagnostics import NasError, Note, Span, UserError, did_you_mean
 from ..ir.choices import format_value
 from ..ir.ops import PRIMITIVES, Act, PType
 from ..syntax import ast
-from ..syntax.parse import parse
 from .expr import ACTIVATION_NAMES, MAX_NUMBER, evaluate
-
-PRELUDE = Path(__file__).resolve().parent.parent / "prelude.nas"
-name = "resolve"
 
 
 @dataclass(frozen=True)
@@ -33,43 +28,8 @@ class Program:
     network: ast.Network
 
 
-def load(path: str | Path, text: str | None = None) -> list[ast.Program]:
-    """The prelude, then every file in include order (each once), then the main file."""
-    programs: list[ast.Program] = [parse(PRELUDE.read_text(encoding="utf-8"), "<prelude>")]
-    _load(Path(path), text, programs, stack=[], seen=set())
-    return programs
-
-
-def _load(path: Path, text, out, stack, seen, at: Span | None = None) -> None:
-    key = str(path.resolve()) if text is None else str(path)
-    if key in stack:
-        cycle = " -> ".join(Path(p).name for p in stack[stack.index(key):] + [key])
-        raise NasError(at, f"include cycle: {cycle}")
-    if key in seen:
-        return
-    seen.add(key)
-    program = parse(_read(path, at) if text is None else text, str(path))
-    for item in program.items:
-        if isinstance(item, ast.Include):
-            _load(path.parent / item.path, None, out, stack + [key], seen, item.span)
-    out.append(program)
-
-
-def _read(path: Path, at: Span | None) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        if at is None:
-            raise UserError(f"{path}: no such file; give the path of a .nas file") from None
-        raise NasError(at, f"cannot include '{path}': no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        where = f"{path}: " if at is None else ""
-        if at is None:
-            raise UserError(f"{where}cannot read: {exc}") from None
-        raise NasError(at, f"cannot include '{path}': {exc}") from None
-
-
 def resolve(programs: list[ast.Program], overrides: Mapping[str, str] | None = None) -> Program:
+    """The loaded files (`syntax.load.load`, prelude first, main file last) as one `Program`."""
     defs: dict[str, Any] = {}
     params: list[ast.Param] = []
     networks: list[ast.Network] = []

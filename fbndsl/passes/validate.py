@@ -6,18 +6,26 @@ to the output and that every declared choice changes something.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 from ..diagnostics import NasError
 from ..ir import sym
 from ..ir.graph import SpaceIR
 from ..ir.ops import OpKind
+from .base import Pass
 
-name = "validate"
 
+@dataclass(frozen=True)
+class Validate(Pass):
+    """Checks only: the IR comes back as it went in."""
 
-def validate(ir: SpaceIR) -> SpaceIR:
-    _all_reach_output(ir)
-    _all_choices_used(ir)
-    return ir
+    name: ClassVar[str] = "validate"
+
+    def apply(self, ir: SpaceIR) -> SpaceIR:
+        _all_reach_output(ir)
+        _all_choices_used(ir)
+        return ir
 
 
 def _all_reach_output(ir: SpaceIR) -> None:

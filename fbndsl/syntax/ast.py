@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Union
 
-from ..diagnostics import Span
+from ..diagnostics import NasError, Span
 
 
 class BinOp(Enum):
@@ -312,3 +312,22 @@ Item = Union[Include, Param, OpDef, CellDef, Network]
 class Program:
     file: str
     items: tuple[Item, ...]
+
+
+def alt_key(alt: Alt) -> str:
+    """The key an alternative of a `choose` is known by: its explicit `key:`, or the one operator it calls."""
+    if alt.key is not None:
+        return alt.key.name
+    name = first_callee(alt.chain) if len(alt.chain.terms) == 1 else None
+    if name is None:
+        raise NasError(alt.span, "name this alternative: write `key: ...`",
+                       hint="alternatives are named after the operator they call, or by an explicit key")
+    return name
+
+
+def first_callee(chain: Chain) -> str | None:
+    """The operator a chain starts by calling, if it starts with a call."""
+    first = chain.terms[0]
+    if isinstance(first, Chain):
+        return first_callee(first)
+    return first.callee.name if isinstance(first, Call) else None

@@ -1,4 +1,5 @@
-"""BatchNorm helpers of the training modes: bn-only freezing, BigNAS zero-init, running-stat switches."""
+"""BatchNorm helpers of the training modes: bn-only freezing, BigNAS zero-init (listing and switching every
+BatchNorm is `fbndsl.lower.batchnorm`'s)."""
 from __future__ import annotations
 
 import torch
@@ -7,11 +8,7 @@ from torch import nn
 from ..ir import sym
 from ..ir.graph import Node, SpaceIR
 from ..ir.ops import AUTO, OpKind, mbconv_has_residual
-
-
-def batchnorms(model: nn.Module) -> list[nn.modules.batchnorm._BatchNorm]:
-    """Every BatchNorm: written ones, fairness-inserted ones, and those inside mbconv, SE, factorized_reduce."""
-    return [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+from ..lower.batchnorm import batchnorms, final_batchnorm
 
 
 def freeze_all_but_bn_affine(model: nn.Module) -> list[nn.Parameter]:
@@ -27,13 +24,6 @@ def freeze_all_but_bn_affine(model: nn.Module) -> list[nn.Parameter]:
         if id(p) in affine:
             trainable.append(p)
     return trainable
-
-
-def track_running_stats(model: nn.Module, on: bool) -> None:
-    """Single-stage training keeps no running statistics (they would mix every child's); each evaluated child
-    recomputes its own afterwards (`recalibrate_bn`)."""
-    for bn in batchnorms(model):
-        bn.track_running_stats = on
 
 
 # -- BigNAS zero-init: every residual block starts as the identity ---------------------------------------
@@ -79,17 +69,15 @@ def mbconv_residual_possible(ir: SpaceIR, node: Node) -> bool:
     return any(r.values()) if sym.is_sym(r) else bool(r)
 
 
-_ENDS_WITH_BN = {OpKind.BN: lambda m: m, OpKind.MBCONV: lambda m: m.bn3, OpKind.FACTORIZED_REDUCE: lambda m: m.bn}
-
-
 def residual_body_bn(supernet, add: Node) -> nn.Module | None:
     """The last BatchNorm of a `residual(body)`: walk back from the add's body input through single-input
     nodes, stopping at the block's own input (whose BatchNorm belongs to the layer before)."""
     ir = supernet.ir
     node = ir.node(add.inputs[1])
     while node.id != add.inputs[0]:
-        if node.kind in _ENDS_WITH_BN:
-            return _ENDS_WITH_BN[node.kind](supernet.module_of(node))
+        bn = final_batchnorm(node.kind, supernet.module_of(node))
+        if bn is not None:
+            return bn
         if len(node.inputs) != 1:
             return None
         node = ir.node(node.inputs[0])

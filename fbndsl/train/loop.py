@@ -22,9 +22,9 @@ from torch.utils.data import DataLoader
 
 from ..data import epoch_loader, load
 from ..data.seeding import mix
+from ..lower.batchnorm import set_tracking
 from ..lower.runtime import check_data_fits, images_on, pick_device
 from . import checkpoint
-from .bn import track_running_stats
 from .config import Mode, TrainConfig
 from .distributed import Launch, average_gradients, broadcast_state, global_stats, sync_batchnorm
 from .evaluate import archs_to_evaluate, evaluate
@@ -224,7 +224,7 @@ class Trainer:
     def finish(self) -> TrainResult:
         """Evaluate the chosen children (each after BN recalibration) and return the result."""
         seconds = self.elapsed()
-        track_running_stats(self.supernet, True)
+        set_tracking(self.supernet, True)
         sync_batchnorm(self.supernet, False)  # each process recalibrates on whole batches, alone
         evals = []
         for role, arch in archs_to_evaluate(self.space, self.config):

@@ -11,7 +11,8 @@ import torch
 
 from ..diagnostics import UserError
 from ..lower import lower
-from .bn import freeze_all_but_bn_affine, track_running_stats, zero_init_residuals
+from ..lower.batchnorm import set_tracking
+from .bn import freeze_all_but_bn_affine, zero_init_residuals
 from .config import Mode, TrainConfig
 
 
@@ -34,7 +35,8 @@ def build_supernet(space, config: TrainConfig, device: torch.device):
     if config.mode is Mode.SINGLE_STAGE:
         if config.zero_init:
             zero_init_residuals(supernet)
-        track_running_stats(supernet, False)
+        # no running statistics: they would mix every child's; each evaluated child recomputes its own afterwards
+        set_tracking(supernet, False)
     supernet.to(device)
     return supernet, [p for p in supernet.parameters() if p.requires_grad]
 

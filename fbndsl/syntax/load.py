@@ -1,0 +1,50 @@
+"""Reading a program's files: the prelude, then every include (each once, in include order), then the main file.
+
+An unreadable main file is a `UserError`; an unreadable include and an include cycle are `NasError`s located at
+the `include` that names them. Names are resolved later, by `passes.resolve`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..diagnostics import NasError, Span, UserError
+from . import ast
+from .parse import parse
+
+PRELUDE = Path(__file__).resolve().parent.parent / "prelude.nas"
+
+
+def load(path: str | Path, text: str | None = None) -> list[ast.Program]:
+    """The prelude, then every file in include order (each once), then the main file (`text`, when given)."""
+    programs: list[ast.Program] = [parse(PRELUDE.read_text(encoding="utf-8"), "<prelude>")]
+    _load(Path(path), text, programs, stack=[], seen=set())
+    return programs
+
+
+def _load(path: Path, text, out, stack, seen, at: Span | None = None) -> None:
+    key = str(path.resolve()) if text is None else str(path)
+    if key in stack:
+        cycle = " -> ".join(Path(p).name for p in stack[stack.index(key):] + [key])
+        raise NasError(at, f"include cycle: {cycle}")
+    if key in seen:
+        return
+    seen.add(key)
+    program = parse(_read(path, at) if text is None else text, str(path))
+    for item in program.items:
+        if isinstance(item, ast.Include):
+            _load(path.parent / item.path, None, out, stack + [key], seen, item.span)
+    out.append(program)
+
+
+def _read(path: Path, at: Span | None) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if at is None:
+            raise UserError(f"{path}: no such file; give the path of a .nas file") from None
+        raise NasError(at, f"cannot include '{path}': no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        where = f"{path}: " if at is None else ""
+        if at is None:
+            raise UserError(f"{where}cannot read: {exc}") from None
+        raise NasError(at, f"cannot include '{path}': {exc}") from None
