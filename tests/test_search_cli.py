@@ -155,7 +155,7 @@ network t {
 @pytest.fixture
 def compiles(monkeypatch):
     """The arguments of every compile `compile_spaces` makes."""
-    import fbndsl.cli.search as command
+    import fbndsl.search.proxy as command
 
     calls = []
 
@@ -174,7 +174,7 @@ def compiles(monkeypatch):
     ({"C": "4", "N": "1", "resolution": "16"}, 2),  # the run space and the declared one
     ({"resolution": "32"}, 2)])                     # touched, though restated: no proxy, as before
 def test_the_space_compiles_once_unless_a_set_touches_the_resolution(compiles, sets, n):
-    from fbndsl.cli.search import compile_spaces
+    from fbndsl.search.proxy import compile_spaces
 
     spaces = compile_spaces("nb201", sets)
     assert len(compiles) == n and compiles[0] == sets
@@ -183,7 +183,7 @@ def test_the_space_compiles_once_unless_a_set_touches_the_resolution(compiles, s
 
 
 def test_a_param_the_resolution_is_defined_from_is_a_proxy_too(compiles, tmp_path):
-    from fbndsl.cli.search import compile_spaces
+    from fbndsl.search.proxy import compile_spaces
 
     path = tmp_path / "t.nas"
     path.write_text(RES_SPACE.replace("out in {width, res}", "width"))
@@ -196,8 +196,8 @@ def test_a_param_the_resolution_is_defined_from_is_a_proxy_too(compiles, tmp_pat
 
 
 def test_a_set_that_changes_the_resolution_and_the_choices_is_refused(compiles, tmp_path):
-    from fbndsl.cli.search import compile_spaces
     from fbndsl.diagnostics import UserError
+    from fbndsl.search.proxy import compile_spaces
 
     path = tmp_path / "t.nas"
     path.write_text(RES_SPACE)

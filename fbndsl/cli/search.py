@@ -17,15 +17,12 @@ import click
 
 from ..diagnostics import UserError
 from ..indicators.kinds import Indicator, parse_indicator
-from ..passes.expand import INPUT_PARAMS
-from ..pipeline import compile as compile_space
 from ..search.budget import Budget
 from ..search.driver import Plan, SearchResult, execute, make_plan, measurer, resolution
+from ..search.proxy import Spaces, compile_spaces, format_resolution, proxy_note
 from ..search.results import NAME as RESULTS
 from ..search.strategies import strategy_kind
 from ..search.table import render
-from ..syntax import ast
-from ..syntax.load import load as load_syntax
 from .common import SETS_OPTION, SPACE_OPTION, OneLineUsageErrors, parse_sets, run_command
 
 DEFAULT_TRAIN_EPOCHS = 3    # BN-only on the built-in digits; see docs/search.md for the main job's timing
@@ -132,16 +129,6 @@ class Measuring:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
 
-@dataclass(frozen=True)
-class Spaces:
-    """The space the supernet runs (`run`, with every --set) and the one the budget is counted on (`declared`,
-    without the --set values that change the input resolution: `proxies`)."""
-
-    run: object
-    declared: object
-    proxies: dict[str, str]  # name -> value of each --set that only changes the input resolution
-
-
 def _check_device(device: str) -> None:
     if device not in DEVICES:
         raise UserError(f"--device {device}: expected one of {', '.join(DEVICES)}")
@@ -160,84 +147,6 @@ def check_supernet_flags(supernet: str | None, training: Training, measuring: Me
     if not indicator.needs_trained_supernet and (supernet or training.epochs or training.steps):
         raise UserError(f"--indicator {indicator.value} is measured without a trained supernet; drop "
                         f"--supernet/--train-epochs/--train-steps")
-
-
-def compile_spaces(path: str, overrides: Mapping[str, str]) -> Spaces:
-    """Compile the space once; a second time, without them, only when some --set values touch a `param` the
-    input resolution depends on: those that do change it are proxies, and must leave the choices as they are."""
-    space = compile_space(path, **overrides)
-    touching = {k: v for k, v in overrides.items() if k in resolution_params(space, overrides)}
-    if not touching:
-        return Spaces(space, space, {})
-    try:
-        declared = compile_space(path, **{k: v for k, v in overrides.items() if k not in touching})
-    except UserError:  # the space needs these values to compile at all: not mere proxies
-        return Spaces(space, space, {})
-    if resolution(declared) == resolution(space):  # e.g. the declared value restated: no proxy
-        return Spaces(space, space, {})
-    if [(c.label, c.values) for c in declared.choices] != [(c.label, c.values) for c in space.choices]:
-        raise UserError(f"--set {_sets(touching)}: changes the choices of '{space.name}', not just its input "
-                        f"resolution; the budget needs the same architectures at the declared resolution")
-    return Spaces(space, declared, touching)
-
-
-def resolution_params(space, overrides: Mapping[str, str]) -> frozenset[str]:
-    """The `param`s the network's input resolution depends on: those its expression in `input(3, ...)` names,
-    and those their own definitions name (`param resolution = 2 * base`), unless a --set replaced that
-    definition. Read from the resolved syntax, and the `param` lines parsed again: nothing is compiled."""
-    params = space.program.params
-    definitions = _param_definitions(space.file)
-    found: set[str] = set()
-    todo = list(_names(_resolution_arg(space.program.network)))
-    while todo:
-        name = todo.pop()
-        if name in params and name not in found:
-            found.add(name)
-            todo.extend(() if name in overrides else _names(definitions.get(name)))
-    return frozenset(found)
-
-
-def _resolution_arg(network: ast.Network):
-    """The resolution argument of the network's `input(channels, resolution)`, matched as the compiler matches
-    it: by name (`resolution = 32`, `resolution in {..}`) or by position."""
-    first = network.body[0]
-    assert isinstance(first, ast.NetInput), "the compiler checked that the network starts with its input"
-    names = [n for n, _ in INPUT_PARAMS]
-    positional = dict(zip(names, (a for a in first.args if isinstance(a, ast.PosArg))))
-    named = {a.name.name: a for a in first.args if not isinstance(a, ast.PosArg)}
-    return {**positional, **named}.get("resolution")
-
-
-def _param_definitions(file: str) -> dict[str, ast.Expr]:
-    return {item.name.name: item.value for program in load_syntax(file) for item in program.items
-            if isinstance(item, ast.Param)}
-
-
-def _names(node) -> set[str]:
-    """Every name an expression (or argument, or set of values) reads."""
-    if isinstance(node, ast.Name):
-        return {node.name}
-    if isinstance(node, tuple):
-        return set().union(*map(_names, node))
-    if hasattr(node, "__dataclass_fields__"):
-        return set().union(*(_names(getattr(node, f)) for f in node.__dataclass_fields__))
-    return set()
-
-
-def proxy_note(spaces: Spaces) -> str:
-    if not spaces.proxies:
-        return ""
-    return (f"the supernet ran at the proxy input resolution {_res(resolution(spaces.run))} "
-            f"(--set {_sets(spaces.proxies)}); MACs and the budget are at the declared "
-            f"{_res(resolution(spaces.declared))}")
-
-
-def _sets(sets: Mapping[str, str]) -> str:
-    return " --set ".join(f"{k}={v}" for k, v in sets.items())
-
-
-def _res(r) -> str:
-    return f"{r}x{r}" if isinstance(r, int) else "/".join(map(str, r))
 
 
 def supernet_dir(supernet: str | None, indicator: Indicator, out: str) -> str | None:
@@ -339,7 +248,7 @@ def report(plan: Plan, result: SearchResult, spaces: Spaces, space_path: str) ->
              f"{result.seconds:.1f} s" + ("; stopped early: the last 1,000 proposals had all been evaluated "
                                          "already" if result.exhausted else ""),
              f"budget: {plan.budget.describe()} at the space's declared input resolution "
-             f"{_res(resolution(spaces.declared))}"]
+             f"{format_resolution(resolution(spaces.declared))}"]
     if spaces.proxies:
         lines.append(f"note: {proxy_note(spaces)}")
     if result.indicator is Indicator.CPI:

@@ -1,4 +1,6 @@
-"""Lowering a compiled space to PyTorch: a weight-sharing supernet, static subnets, BN recalibration.
+"""Lowering a compiled space to PyTorch: the weight-sharing supernet (`supernet`, its elastic `modules`), static
+subnets (`extract`), BatchNorm bookkeeping (`batchnorm`) and recalibration (`recalibrate`), and what running a
+supernet needs around it (`runtime`: the device, batches at an architecture's resolution, data that fits).
 
 Imports torch; the front end (`fbndsl.compile`) never imports this package.
 """

@@ -1,0 +1,105 @@
+"""Proxy resolutions: a `--set` that only lowers the input resolution trains and measures the supernet at that
+proxy, while the budget is still counted on the space as declared (the architectures must be the same).
+
+`compile_spaces` compiles the space once with every --set; a second time, without them, only when some --set
+touches a `param` the network's input resolution depends on (read from the resolved syntax, nothing compiled).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ..diagnostics import UserError
+from ..passes.expand import INPUT_PARAMS
+from ..pipeline import compile as compile_space
+from ..syntax import ast
+from ..syntax.load import load as load_syntax
+from .driver import resolution
+
+
+@dataclass(frozen=True)
+class Spaces:
+    """The space the supernet runs (`run`, with every --set) and the one the budget is counted on (`declared`,
+    without the --set values that change the input resolution: `proxies`)."""
+
+    run: object
+    declared: object
+    proxies: dict[str, str]  # name -> value of each --set that only changes the input resolution
+
+
+def compile_spaces(path: str, overrides: Mapping[str, str]) -> Spaces:
+    """Compile the space once; a second time, without them, only when some --set values touch a `param` the
+    input resolution depends on: those that do change it are proxies, and must leave the choices as they are."""
+    space = compile_space(path, **overrides)
+    touching = {k: v for k, v in overrides.items() if k in resolution_params(space, overrides)}
+    if not touching:
+        return Spaces(space, space, {})
+    try:
+        declared = compile_space(path, **{k: v for k, v in overrides.items() if k not in touching})
+    except UserError:  # the space needs these values to compile at all: not mere proxies
+        return Spaces(space, space, {})
+    if resolution(declared) == resolution(space):  # e.g. the declared value restated: no proxy
+        return Spaces(space, space, {})
+    if [(c.label, c.values) for c in declared.choices] != [(c.label, c.values) for c in space.choices]:
+        raise UserError(f"--set {_sets(touching)}: changes the choices of '{space.name}', not just its input "
+                        f"resolution; the budget needs the same architectures at the declared resolution")
+    return Spaces(space, declared, touching)
+
+
+def resolution_params(space, overrides: Mapping[str, str]) -> frozenset[str]:
+    """The `param`s the network's input resolution depends on: those its expression in `input(3, ...)` names,
+    and those their own definitions name (`param resolution = 2 * base`), unless a --set replaced that
+    definition. Read from the resolved syntax, and the `param` lines parsed again: nothing is compiled."""
+    params = space.program.params
+    definitions = _param_definitions(space.file)
+    found: set[str] = set()
+    todo = list(_names(_resolution_arg(space.program.network)))
+    while todo:
+        name = todo.pop()
+        if name in params and name not in found:
+            found.add(name)
+            todo.extend(() if name in overrides else _names(definitions.get(name)))
+    return frozenset(found)
+
+
+def _resolution_arg(network: ast.Network):
+    """The resolution argument of the network's `input(channels, resolution)`, matched as the compiler matches
+    it: by name (`resolution = 32`, `resolution in {..}`) or by position."""
+    first = network.body[0]
+    assert isinstance(first, ast.NetInput), "the compiler checked that the network starts with its input"
+    names = [n for n, _ in INPUT_PARAMS]
+    positional = dict(zip(names, (a for a in first.args if isinstance(a, ast.PosArg))))
+    named = {a.name.name: a for a in first.args if not isinstance(a, ast.PosArg)}
+    return {**positional, **named}.get("resolution")
+
+
+def _param_definitions(file: str) -> dict[str, ast.Expr]:
+    return {item.name.name: item.value for program in load_syntax(file) for item in program.items
+            if isinstance(item, ast.Param)}
+
+
+def _names(node) -> set[str]:
+    """Every name an expression (or argument, or set of values) reads."""
+    if isinstance(node, ast.Name):
+        return {node.name}
+    if isinstance(node, tuple):
+        return set().union(*map(_names, node))
+    if hasattr(node, "__dataclass_fields__"):
+        return set().union(*(_names(getattr(node, f)) for f in node.__dataclass_fields__))
+    return set()
+
+
+def proxy_note(spaces: Spaces) -> str:
+    if not spaces.proxies:
+        return ""
+    return (f"the supernet ran at the proxy input resolution {format_resolution(resolution(spaces.run))} "
+            f"(--set {_sets(spaces.proxies)}); MACs and the budget are at the declared "
+            f"{format_resolution(resolution(spaces.declared))}")
+
+
+def _sets(sets: Mapping[str, str]) -> str:
+    return " --set ".join(f"{k}={v}" for k, v in sets.items())
+
+
+def format_resolution(r) -> str:
+    return f"{r}x{r}" if isinstance(r, int) else "/".join(map(str, r))
