@@ -11,6 +11,7 @@ from .cost.optimize import optimum
 from .diagnostics import ArchError, did_you_mean
 from .ir import count as counting
 from .ir import dependence
+from .ir.canonical import Canonical, canonical
 from .ir.choices import Arch, ChoicePoint, format_value
 from .ir.graph import SpaceIR, cond_holds
 from .notation import format_as, parse_any
@@ -88,6 +89,13 @@ class Space:
 
     def format_arch(self, arch: Arch, notation: str = "canonical") -> str:
         return format_as(self, arch, notation)
+
+    def canonical(self, arch: Arch | Mapping[str, Any]) -> Canonical:
+        """The network `arch` is (`ir.canonical`): equal for two architectures exactly when they compute the same
+        function with the same parameters (an edge whose output reaches nothing, or the order of a sum's terms,
+        makes no other network). `.digest()` names it in 12 hex digits."""
+        arch = arch if isinstance(arch, Arch) else self.arch(arch)
+        return canonical(self.ir, arch, self._cache.setdefault("canonical", {}))
 
     # -- cost -------------------------------------------------------------------
     def reads_input(self, arch: Arch | Mapping[str, Any]) -> bool:

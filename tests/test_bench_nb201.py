@@ -190,7 +190,7 @@ def tiny_truth(tmp_path_factory):
 def tiny_settings(out):
     from fbndsl.bench.settings import Measuring, Settings
 
-    return Settings(epochs=1, steps=2, archs=5, evals=4, search_seeds=2, data="digits", out=out,
+    return Settings(epochs=1, steps=2, archs=5, calibration=6, evals=4, search_seeds=2, data="digits", out=out,
                     supernet_dir=out / "supernets",
                     measuring=Measuring(recal_batches=2, eval_images=16, mc_samples=2, batch_size=16, naswot_batch=8),
                     sets=tuple(TINY.items()))
@@ -213,13 +213,20 @@ def test_gamma_needs_no_recalibration(tmp_path):
 
 def test_smoke_run_reports_every_figure_and_reuses_its_supernets(tmp_path, tiny_truth):
     from fbndsl.bench.nb201 import run
+    from fbndsl.bench.protocol import CANDIDATES, CPI_READINGS
 
     settings = tiny_settings(tmp_path / "out")
     report = run(settings, tiny_truth, echo=lambda line: None)
     lines = report.lines()
-    assert lines[-1].startswith("nb201: CPI Kendall tau ") and "% (FBN-NAS 93.79%)" in lines[-1]
+    assert lines[-1].startswith("nb201: ") and "Kendall tau" in lines[-1] and "% (FBN-NAS 93.79%)" in lines[-1]
     data = json.loads(report.write().read_text())
     assert set(data["correlations"]) == {i.value for i in Indicator}
+    assert set(data["rankings"]) >= {*CANDIDATES, "naswot+synflow", *(i.value for i in Indicator)}
+    assert all(r["calibration"]["n"] == 6 and r["evaluation"]["n"] == 5 for r in data["rankings"].values())
+    chosen = [c["chosen"] for c in data["choices"]]
+    assert chosen[0] in CPI_READINGS and chosen[1] in CANDIDATES and chosen[1] in lines[-1]
+    calibration = {a["arch"] for a in data["calibration_archs"]}
+    assert len(calibration) == 6 and not calibration & {a["arch"] for a in data["archs"]}
     assert all(set(c) == {"kendall_tau", "spearman_rho", "n"} and c["n"] == 5 for c in data["correlations"].values())
     assert set(data["claim1_table1"]) == {"insert", "off"}
     assert all(sum(c.values()) == 5 * 6 for c in data["claim1_table1"].values())  # top 10 of 5 archs, 6 edges each
@@ -232,7 +239,8 @@ def test_smoke_run_reports_every_figure_and_reuses_its_supernets(tmp_path, tiny_
     written = [c.stat().st_mtime_ns for c in checkpoints]
     again = run(settings, tiny_truth, echo=lambda line: None)  # same settings: the trained supernets are reused
     assert [c.stat().st_mtime_ns for c in checkpoints] == written
-    assert again.correlations == report.correlations and again.table1 == report.table1
+    as_json = lambda r: {k: c.to_json() for k, c in r.correlations.items()}  # NaN (a constant column) as None
+    assert as_json(again) == as_json(report) and again.table1 == report.table1
 
 
 def test_cli_bad_truth_is_one_line_exit_1(tmp_path):

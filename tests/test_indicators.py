@@ -17,7 +17,9 @@ from fbndsl import UserError
 from fbndsl.data import load
 from fbndsl.indicators import Indicator, IndicatorContext, measure, ranking
 from fbndsl.indicators.gamma import gamma_indicator
+from fbndsl.indicators.jacob_cov import K, input_jacobian, jacob_cov_score
 from fbndsl.indicators.naswot import code_kernel, naswot_score, relu_kernel
+from fbndsl.indicators.snip import snip_score
 from fbndsl.indicators.synflow import synflow_score
 from fbndsl.indicators.trainability import bn_scale, mean_bn_scale
 from fbndsl.ir.graph import Origin, cond_holds
@@ -147,7 +149,7 @@ def test_bn_scale_by_hand():
     assert bn_scale(bn) == pytest.approx(first, rel=1e-12)
     assert mean_bn_scale([bn, plain, dead]) == pytest.approx((first + second) / 2, rel=1e-12)
     assert math.isnan(bn_scale(dead))
-    assert math.isnan(mean_bn_scale([])) and math.isnan(mean_bn_scale([dead]))
+    assert mean_bn_scale([]) == math.inf and mean_bn_scale([dead]) == math.inf  # no live BatchNorm: the worst
 
 
 def test_trainability_averages_the_subnets_batchnorms(ctx, space):
@@ -171,6 +173,18 @@ def test_trainability_leaves_out_dead_branches(ctx, space):
     assert all(bool((bn.running_var == 0).all()) for bn in bns if bn not in live)
     scales = [float((bn.weight.detach().abs() / torch.sqrt(bn.running_var + bn.eps)).mean()) for bn in live]
     assert got == pytest.approx(sum(scales) / len(scales), rel=1e-6)
+
+
+def test_a_network_ignoring_its_input_ranks_last_by_trainability(ctx, space):
+    # every edge from the cell's input is 'none': the cell's output, hence the network's, is a constant, and
+    # no BatchNorm lies on a path from the input to the output
+    ignoring = space.parse_arch("|none~0|+|none~0|nor_conv_3x3~1|+|none~0|nor_conv_3x3~1|skip_connect~2|")
+    assert not space.reads_input(ignoring)
+    pool = [ignoring, space.parse_arch(MIXED), space.sample(3), space.sample(5)]
+    records = [measure(ctx, a, [T]) for a in pool]
+    assert records[0][T] == math.inf and all(math.isfinite(r[T]) for r in records[1:])
+    assert ranking.order(records, T)[-1] == 0
+    assert not T.higher_is_better  # FBN-NAS Eq. 6: a smaller gamma / sigma is a flatter landscape
 
 
 # -- expressivity and uncertainty -------------------------------------------------------------------------------
@@ -218,7 +232,7 @@ def test_uncertainty_of_a_network_that_ignores_its_input_is_the_worst(ctx, space
     constant = space.parse_arch("|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|none~0|none~1|none~2|")
     assert not space.reads_input(constant)
     assert measure(ctx, constant, [U])[U] == math.inf
-    assert measure(ctx, constant, [T])[T] == 0.0
+    assert measure(ctx, constant, [T])[T] == math.inf
     records = [measure(ctx, a, [E, T, U]) for a in (constant, space.parse_arch(MIXED))]
     cpi = ranking.scores(records, Indicator.CPI)  # mean rank: lower is better
     assert cpi[0] > cpi[1]
@@ -236,6 +250,89 @@ def test_a_supernet_keeping_no_running_statistics_is_measured_alike(ctx, space):
     finally:
         for bn in bns:
             bn.track_running_stats = True
+
+
+# -- regions: NASWOT on the trained supernet -----------------------------------------------------------------
+def _bn_buffers(net):
+    return {k: v.clone() for k, v in net.state_dict().items() if "running" in k or "num_batches" in k}
+
+
+def test_regions_is_naswot_on_the_trained_supernet(ctx, space):
+    arch = space.parse_arch(MIXED)
+    got = measure(ctx, arch, [Indicator.REGIONS])[Indicator.REGIONS]
+    net = ctx.supernet
+    before = _bn_buffers(net)
+    net.set_arch(arch)
+    expected = naswot_score(net, ctx.naswot_images)  # train mode: the trained gammas and betas, batch statistics
+    net.load_state_dict(before, strict=False)
+    assert got == pytest.approx(expected, abs=1e-9)
+    assert math.isfinite(got) and got != measure(ctx, arch, [Indicator.NASWOT])[Indicator.NASWOT]
+    assert Indicator.REGIONS.needs_trained_supernet and Indicator.REGIONS.higher_is_better
+
+
+def test_regions_leaves_the_other_indicators_and_batchnorm_state_alone(ctx, space):
+    arch = space.parse_arch(MIXED)
+    without = measure(ctx, arch, [E, U])
+    state = _bn_buffers(ctx.supernet)  # as the call left it: recalibrated for arch
+    both = measure(ctx, arch, [E, U, Indicator.REGIONS])
+    assert {i: both[i] for i in (E, U)} == without
+    after = _bn_buffers(ctx.supernet)
+    assert all(torch.equal(after[k], state[k]) for k in state)
+
+
+# -- jacob_cov and SNIP ----------------------------------------------------------------------------------------
+def test_jacob_cov_of_a_linear_network_by_hand():
+    torch.manual_seed(0)
+    net = nn.Linear(5, 3)
+    x = torch.randn(4, 5)
+    jac = input_jacobian(net, x)  # d sum(Wx + b) / dx = W^T 1, the same row for every image
+    assert torch.allclose(jac, net.weight.sum(dim=0).expand(4, 5))
+    # corrcoef: all ones, eigenvalues 0 (three times) and 4
+    expected = -(3 * (math.log(K) + 1 / K) + math.log(4 + K) + 1 / (4 + K))
+    assert jacob_cov_score(jac) == pytest.approx(expected, rel=1e-9)
+    assert net.weight.grad is None and x.grad is None
+
+
+def test_jacob_cov_of_correlated_rows_and_constant_rows():
+    # centred, the rows are (-1, 0, 1) and (-1, 1, 0): correlation 1 / 2, eigenvalues 1/2 and 3/2
+    jac = torch.tensor([[1.0, 2.0, 3.0], [1.0, 3.0, 2.0]])
+    expected = -sum(math.log(v + K) + 1 / (v + K) for v in (0.5, 1.5))
+    assert jacob_cov_score(jac) == pytest.approx(expected, rel=1e-12)
+    assert jacob_cov_score(torch.tensor([[1.0, 2.0, 3.0], [5.0, 5.0, 5.0]])) == -math.inf
+    assert jacob_cov_score(None) == -math.inf
+
+
+def test_snip_of_a_linear_model_by_hand():
+    torch.manual_seed(0)
+    net = nn.Linear(3, 2)
+    x, y = torch.randn(4, 3), torch.tensor([0, 1, 1, 0])
+    p = torch.softmax(x @ net.weight.detach().T + net.bias.detach(), dim=1)
+    grad = (p - nn.functional.one_hot(y, 2)).T @ x / 4  # d mean cross-entropy / dW
+    expected = float((net.weight.detach() * grad).abs().sum())
+    assert snip_score(net, x, y) == pytest.approx(expected, rel=1e-6)
+    assert net.weight.grad is None and net.bias.grad is None
+
+
+def test_jacob_cov_and_snip_on_nb201(digits):
+    space = fbndsl.compile("nb201", C=8, N=1)
+    ctx = IndicatorContext.build(space, None, digits, seed=0, **SMALL)
+    state, rng = _bn_buffers(ctx.init_net), torch.random.get_rng_state()
+    got = measure(ctx, MIXED, [Indicator.JACOB_COV, Indicator.SNIP])
+    assert all(math.isfinite(v) for v in got.values()) and got[Indicator.SNIP] > 0
+    assert all(p.grad is None for p in ctx.init_net.parameters())
+    assert all(torch.equal(v, state[k]) for k, v in _bn_buffers(ctx.init_net).items())
+    assert torch.equal(torch.random.get_rng_state(), rng)
+    ignoring = "|none~0|+|none~0|nor_conv_3x3~1|+|none~0|nor_conv_3x3~1|skip_connect~2|"
+    assert measure(ctx, ignoring, [Indicator.JACOB_COV])[Indicator.JACOB_COV] == -math.inf
+
+
+def test_naswot_labels_come_with_the_unchanged_naswot_images(ctx, digits):
+    from fbndsl.data.seeding import mix
+    from fbndsl.indicators.context import NASWOT_STREAM, train_batches
+
+    images = train_batches(digits, SMALL["naswot_batch"], mix(0, NASWOT_STREAM), 1)[0]
+    assert torch.equal(ctx.naswot_images, images)
+    assert ctx.naswot_labels.dtype == torch.int64 and len(ctx.naswot_labels) == len(images)
 
 
 # -- gamma (BN-NAS) -------------------------------------------------------------------------------------------
@@ -297,9 +394,10 @@ def test_cpi_measures_its_three_components_only(ctx, space):
 def test_without_a_trained_supernet(space, digits, ctx):
     bare = IndicatorContext.build(space, None, digits, seed=0, **SMALL)
     with pytest.raises(UserError, match="^indicator 'cpi' needs a trained supernet; without one only naswot, "
-                                        "synflow, params, macs can be measured$"):
+                                        "synflow, jacob_cov, snip, params, macs can be measured$"):
         measure(bare, space.sample(0), [Indicator.NASWOT, Indicator.CPI])
-    untrained = [Indicator.NASWOT, Indicator.SYNFLOW, Indicator.PARAMS, Indicator.MACS]
+    untrained = [Indicator.NASWOT, Indicator.SYNFLOW, Indicator.JACOB_COV, Indicator.SNIP, Indicator.PARAMS,
+                 Indicator.MACS]
     assert measure(bare, MIXED, untrained) == measure(ctx, MIXED, untrained)
 
 

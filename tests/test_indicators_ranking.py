@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from fbndsl import UserError
-from fbndsl.indicators import Indicator, base_indicators, order, parse_indicator, ranks, scores
+from fbndsl.indicators import Ensemble, Indicator, base_indicators, order, parse_indicator, ranks, scores
 
 E, T, U = Indicator.EXPRESSIVITY, Indicator.TRAINABILITY, Indicator.UNCERTAINTY
 NAN = math.nan
@@ -21,11 +21,11 @@ def test_importing_search_does_not_import_torch():
 
 def test_directions_components_and_needs():
     lower_better = {i for i in Indicator if not i.higher_is_better}
-    assert lower_better == {Indicator.CPI, Indicator.UNCERTAINTY}
+    assert lower_better == {Indicator.CPI, T, U}
     assert Indicator.CPI.components == (E, T, U)
     assert Indicator.NASWOT.components == (Indicator.NASWOT,)
     trained = {i for i in Indicator if i.needs_trained_supernet}
-    assert trained == {Indicator.CPI, E, T, U, Indicator.GAMMA}
+    assert trained == {Indicator.CPI, E, T, U, Indicator.REGIONS, Indicator.GAMMA}
     assert all(i.description and "\n" not in i.description for i in Indicator)
 
 
@@ -68,15 +68,15 @@ POOL = [{E: 0.9, T: 1.0, U: 0.2},
 
 
 def test_cpi_over_a_pool_by_hand():
-    # expressivity ranks (higher better): 1.5, 3, 1.5, 4; trainability (higher): 3, 1.5, 4, 1.5;
+    # expressivity ranks (higher better): 1.5, 3, 1.5, 4; trainability (lower): 2, 3.5, 1, 3.5;
     # uncertainty (lower): 3, 1.5, 4, 1.5
-    expected = [(1.5 + 3 + 3) / 3, (3 + 1.5 + 1.5) / 3, (1.5 + 4 + 4) / 3, (4 + 1.5 + 1.5) / 3]
+    expected = [(1.5 + 2 + 3) / 3, (3 + 3.5 + 1.5) / 3, (1.5 + 1 + 4) / 3, (4 + 3.5 + 1.5) / 3]
     assert scores(POOL, Indicator.CPI) == pytest.approx(expected, abs=1e-12)
-    assert order(POOL, Indicator.CPI) == [1, 3, 0, 2]
+    assert order(POOL, Indicator.CPI) == [0, 2, 1, 3]
 
 
 def test_cpi_is_relative_to_the_pool():
-    assert scores(POOL[:2], Indicator.CPI) == pytest.approx([(1 + 2 + 2) / 3, (2 + 1 + 1) / 3])
+    assert scores(POOL[:2], Indicator.CPI) == pytest.approx([(1 + 1 + 2) / 3, (2 + 2 + 1) / 3])
     assert scores(POOL, Indicator.CPI)[:2] != scores(POOL[:2], Indicator.CPI)
 
 
@@ -92,3 +92,50 @@ def test_order_raw_indicators_and_stable_ties():
 def test_a_missing_value_is_named():
     with pytest.raises(KeyError, match="record 0 has no 'naswot' value"):
         scores(POOL, Indicator.NASWOT)
+
+
+# -- rank ensembles -------------------------------------------------------------------------------------------
+N, S = Indicator.NASWOT, Indicator.SYNFLOW
+
+
+def test_parse_an_ensemble_to_its_canonical_text():
+    e = parse_indicator(" 2 * CPI + synflow")
+    assert e == Ensemble(((Indicator.CPI, 2), (S, 1)))
+    assert e.value == "2*cpi+synflow" and parse_indicator(e.value) == e
+    assert parse_indicator("synflow+naswot").value == "synflow+naswot"  # members in the order given
+    assert e.components == (E, T, U, S)  # CPI expanded, in enum order
+    assert parse_indicator("naswot+cpi+expressivity").components == (E, T, U, N)  # duplicates dropped
+    assert not e.higher_is_better and e.needs_trained_supernet
+    assert not parse_indicator("naswot+synflow").needs_trained_supernet
+    assert "\n" not in e.description and "cpi" in e.description
+    assert base_indicators([e, "macs"]) == (E, T, U, S, Indicator.MACS)
+    assert hash(e) == hash(parse_indicator("2*cpi+synflow"))  # a dict key, as the top-k columns use it
+
+
+@pytest.mark.parametrize("text, start", [
+    ("cpi+", "bad indicator 'cpi+': '' is not NAME or W*NAME (W a positive integer); combine indicators as "
+             "NAME+NAME, with integer weights as 2*NAME+NAME; valid indicators: cpi, "),
+    ("x*cpi+naswot", "bad indicator 'x*cpi+naswot': 'x*cpi' is not NAME or W*NAME"),
+    ("naswot+nasowt", "unknown indicator 'nasowt' (did you mean 'naswot'?); valid indicators: cpi, "),
+    ("2*cpi", "an ensemble needs two or more indicators, not '2*cpi'"),
+    ("naswot+naswot", "'naswot' appears more than once in 'naswot+naswot'; give it a weight instead (2*naswot)"),
+    ("0*cpi+naswot", "the weight of 'cpi' must be an integer of at least 1, not 0"),
+])
+def test_a_bad_ensemble_is_a_one_line_user_error(text, start):
+    with pytest.raises(UserError) as e:
+        parse_indicator(text)
+    assert str(e.value).startswith(start) and "\n" not in str(e.value)
+    assert "NAME+NAME" in str(e.value) or "weight" in str(e.value)
+
+
+def test_an_ensemble_is_the_weighted_mean_of_its_members_ranks():
+    pool = [{**r, N: n, S: s} for r, n, s in zip(POOL, [1.0, 2.0, 3.0, 4.0], [4.0, 3.0, 2.0, 1.0])]
+    cpi = ranks(scores(pool, Indicator.CPI), higher_is_better=False)  # CPI 6.5/3, 8/3, 6.5/3, 9/3: 1.5, 3, 1.5, 4
+    assert cpi == [1.5, 3.0, 1.5, 4.0]
+    # synflow ranks (higher better) 1, 2, 3, 4: (2 * 1.5 + 1) / 3, (2 * 3 + 2) / 3, (2 * 1.5 + 3) / 3, (2 * 4 + 4) / 3
+    expected = [4 / 3, 8 / 3, 2.0, 4.0]
+    assert scores(pool, parse_indicator("2*cpi+synflow")) == pytest.approx(expected, abs=1e-12)
+    assert order(pool, parse_indicator("2*cpi+synflow")) == [0, 2, 1, 3]
+    # naswot ranks 4, 3, 2, 1 and synflow 1, 2, 3, 4: every mean is 2.5, ties keep the pool's order
+    assert scores(pool, parse_indicator("naswot+synflow")) == [2.5] * 4
+    assert order(pool, parse_indicator("naswot+synflow")) == [0, 1, 2, 3]

@@ -66,6 +66,32 @@ def test_resume_of_a_finished_search_evaluates_nothing(searched):
     assert table(again.output) == table(first.output)
 
 
+def test_a_rank_ensemble_search(tmp_path):
+    out = tmp_path / "ensemble"
+    args = [*TINY, "--strategy", "random", "--out", str(out)]
+    result = run(*args, "--indicator", "naswot+synflow")
+    assert result.exit_code == 0, result.output
+    record = json.loads((out / "results.json").read_text())
+    assert record["indicator"] == "naswot+synflow" and record["supernet"] is None
+    assert all(set(e["indicators"]) == {"naswot", "synflow"} for e in record["evaluated"])
+    top = record["top"]
+    assert [t["rank"] for t in top] == [1, 2, 3]
+    assert all(set(t["ranks"]) == {"naswot", "synflow", "naswot+synflow"} for t in top)
+    assert [t["indicators"]["naswot+synflow"] for t in top] == [t["ranks"]["naswot+synflow"] for t in top]
+    for t in top:  # the ensemble's score among the top-k is the mean of its two members' ranks
+        assert t["indicators"]["naswot+synflow"] == (t["ranks"]["naswot"] + t["ranks"]["synflow"]) / 2
+    text = result.output
+    assert "searched 'nb201' (random, by naswot+synflow): 4 architectures evaluated (4 measured now)" in text
+    assert "naswot+synflow is a weighted mean rank (1 = best), here among the top-k below" in text
+    header = next(line for line in text.splitlines() if line.lstrip().startswith("rank"))
+    assert header.split() == ["rank", "MACs", "params", "naswot", "synflow", "naswot+synflow", "arch"]
+    again = run(*args, "--indicator", "NASWOT + synflow", "--resume")  # re-read, to the same canonical text
+    assert again.exit_code == 0, again.output
+    assert "4 architectures evaluated (0 measured now)" in again.output
+    one_line_error(run(*args, "--indicator", "synflow+naswot", "--resume"),
+                   "was written with --indicator naswot+synflow, not synflow+naswot")
+
+
 def test_proxy_resolution_budget_at_the_declared_one(tmp_path):
     """--set resolution=16 runs the network at 16x16; MACs and the budget stay at the declared 32x32."""
     out = tmp_path / "proxy"
@@ -94,6 +120,7 @@ def test_proxy_resolution_budget_at_the_declared_one(tmp_path):
     (["--device", "tpu"], ["--device tpu: expected one of auto, cpu, cuda"]),
     (["--bogus"], ["error: No such option '--bogus'"]),
     (["--indicator", "bogus"], ["unknown indicator 'bogus'"]),
+    (["--indicator", "cpi+"], ["bad indicator 'cpi+'", "NAME+NAME", "valid indicators: cpi, "]),
     (["--strategy", "coarse-to-fine"], ["no elastic dimension"]),
     (["--strategy", "exhaustive", "--evals", "3"], ["--evals does not apply to --strategy exhaustive"]),
     (["--evals", "0"], ["--evals 0: expected a positive integer"]),

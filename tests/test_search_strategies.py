@@ -94,7 +94,11 @@ def test_exhaustive_finds_the_optimum_within_the_budget(nb201):
                               "nor_conv_3x3~2|")
     result = run(nb201, Exhaustive(), matching(target), budget=budget)
     feasible = [a for a in nb201.enumerate() if nb201.cost(a).macs <= budget.macs and nb201.reads_input(a)]
-    assert {e.arch for e in result.evaluated} == set(feasible)
+    # one architecture per network: the first of each in the order of enumeration
+    first: dict = {}
+    for a in feasible:
+        first.setdefault(nb201.canonical(a), a)
+    assert len(first) < len(feasible) and [e.arch for e in result.evaluated] == list(first.values())
     best_score = max(matching(target)(a)[Indicator.PARAMS] for a in feasible)
     assert result.top[0].values[Indicator.PARAMS] == best_score
 
@@ -262,3 +266,120 @@ def test_the_top_k_is_re_ranked_among_itself(nb201):
     assert cpis == sorted(cpis) and all(1 <= c <= 4 for c in cpis)
     for column in (Indicator.EXPRESSIVITY, Indicator.TRAINABILITY, Indicator.UNCERTAINTY):
         assert sorted(r.ranks[column] for r in result.top) == [1, 2, 3, 4]
+
+
+# -- distinct networks: the search measures and lists each network once (docs/search.md, "Distinct networks") --
+
+class Proposals(SearchLoop):
+    """A SearchLoop that records every proposal and the pool index it was answered with."""
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.answers = []
+
+    def evaluate(self, arch):
+        index = super().evaluate(arch)
+        self.answers.append((arch, index))
+        return index
+
+
+@pytest.fixture(scope="module")
+def nb201_c8():
+    return fbndsl.compile("nb201", C=8, N=1)
+
+
+def test_a_search_measures_each_network_once(nb201_c8):
+    """Ranked by parameters, evolution keeps proposing cells that only add a convolution whose output reaches
+    nothing (the cost model counts it): the same networks again, turned away before they are measured."""
+    from fbndsl.search.driver import measurer
+
+    space = nb201_c8
+    measure = measurer(space, None, "digits", Indicator.PARAMS, seed=0, device="cpu")
+    loop = Proposals(space, Budget(macs=20_000_000), measure, goodness(Indicator.PARAMS), evals=60, seed=0)
+    Evolution().run(loop)
+    forms = [space.canonical(e.arch) for e in loop.pool]
+    assert len(loop.pool) == 60 and len(set(forms)) == 60
+    repeats = [(arch, i) for arch, i in loop.answers if loop.pool[i].arch != arch]
+    assert repeats, "the search proposed no other architecture of an evaluated network: the test tests nothing"
+    assert all(space.canonical(arch) == forms[i] for arch, i in repeats)
+    assert loop.measured == 60
+
+
+def test_the_top_k_lists_distinct_networks(nb201_c8):
+    """The README's job, with a zero-cost indicator: no network at two ranks."""
+    result = search(nb201_c8, indicator=Indicator.PARAMS, strategy="evolution", budget=Budget(macs=20_000_000),
+                    evals=60, top=10, seed=0)
+    assert len({nb201_c8.canonical(e.arch) for e in result.evaluated}) == len(result.evaluated) == 60
+    assert len({nb201_c8.canonical(r.entry.arch) for r in result.top}) == 10
+
+
+def _params(space):
+    return lambda arch: {Indicator.PARAMS: float(space.cost(arch).params)}
+
+
+def test_an_interrupted_search_of_distinct_networks_resumes(nb201_c8, tmp_path):
+    space, calls = nb201_c8, []
+    settings = dict(indicator=Indicator.PARAMS, strategy="evolution", budget=Budget(macs=20_000_000), evals=40,
+                    seed=4)
+    reference = search(space, evaluate=_params(space), **settings)
+
+    def interrupted(arch):
+        if len(calls) == 15:
+            raise KeyboardInterrupt
+        calls.append(arch)
+        return _params(space)(arch)
+
+    with pytest.raises(KeyboardInterrupt):
+        search(space, evaluate=interrupted, out_dir=tmp_path, **settings)
+    resumed = search(space, evaluate=_params(space), out_dir=tmp_path, resume=True, **settings)
+    assert resumed.measured == 40 - 15
+    assert [e.arch for e in resumed.evaluated] == [e.arch for e in reference.evaluated]
+    assert len({space.canonical(e.arch) for e in resumed.evaluated}) == 40
+
+
+def test_a_network_recorded_under_another_architecture_is_not_measured_again(nb201_c8):
+    """A results.json written before networks were told apart may hold one architecture of a network that the
+    resumed search proposes as another: it takes the recorded values."""
+    from fbndsl.search.strategies.base import Entry
+
+    space = nb201_c8
+    recorded = space.parse_arch("|nor_conv_3x3~0|+|nor_conv_1x1~0|none~1|+|nor_conv_3x3~0|none~1|nor_conv_1x1~2|")
+    proposed = space.parse_arch("|avg_pool_3x3~0|+|nor_conv_1x1~0|none~1|+|nor_conv_3x3~0|none~1|nor_conv_1x1~2|")
+    assert recorded != proposed and space.canonical(recorded) == space.canonical(proposed)
+    entry = Entry(recorded, 1, 2, {Indicator.PARAMS: 7.0})
+
+    def never(arch):
+        raise AssertionError(f"measured {arch.text()}")
+
+    loop = SearchLoop(space, Budget(), never, goodness(Indicator.PARAMS), evals=5, recorded={recorded: entry})
+    assert loop.evaluate(proposed) == 0 and loop.measured == 0
+    assert loop.pool[0].arch == proposed and loop.pool[0].values == {Indicator.PARAMS: 7.0}
+    assert loop.pool[0].params == space.cost(proposed).params  # its own cost
+    assert not loop.is_new(recorded) and loop.evaluate(recorded) == 0 and len(loop.pool) == 1
+
+
+DEPTH = """
+network tiny {
+  input(3, resolution in {8, 16})
+  stem: conv(8, 3) -> bn
+  stage s(c in {8, 16}) {
+    conv(c, 3, stride = 2) -> bn
+    repeat depth in {1..2}: choose(conv: conv(c, 3) -> bn, skip: identity)
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("strategy", ["random", "evolution", "exhaustive"])
+def test_a_space_of_few_networks_is_exhausted_not_searched_for_ever(strategy):
+    """24 architectures, 12 networks (a second layer that skips is no layer): every strategy stops, having
+    evaluated no network twice; random sampling and enumeration reach all 12 (evolution only those its mutations
+    lead to)."""
+    space = compile_text(DEPTH, "tiny.nas")
+    networks = {space.canonical(a) for a in space.enumerate()}
+    assert space.size == 24 and len(networks) == 12
+    result = run(space, strategy, _params(space), evals=None if strategy == "exhaustive" else 20, seed=0)
+    found = [space.canonical(e.arch) for e in result.evaluated]
+    assert len(set(found)) == len(found) and set(found) <= networks
+    assert set(found) == networks or strategy == "evolution"
+    assert result.exhausted or strategy == "exhaustive"

@@ -3,22 +3,27 @@ architectures against the benchmark's ground truth, the FBN-NAS paper's two clai
 
 The steps, in `run`'s order (docs/nb201.md):
 
-1. sample K architectures with a fixed seed and look up their ground truth (before anything trains, so a
-   truth that misses one fails in a second, not after the training);
-2. train (or reuse) the fair BN-only supernet; measure every indicator of each architecture; rank correlations
-   with the truth; claim (2) is gamma's correlation against CPI's on this supernet;
-3. train (or reuse) the supernet with fairness off; the gamma indicator of each architecture on it; claim (1):
-   the operators of gamma's top 10 on each supernet (Table 1);
-4. regularised evolution by CPI on the fair supernet, one search per seed; the truth of what each returns.
+1. draw the calibration and the evaluation set (`protocol`: distinct networks, disjoint, fixed seeds) and look
+   up their ground truth (before anything trains, so a truth that misses one fails in a second, not after the
+   training);
+2. train (or reuse) the fair BN-only supernet; measure every indicator of each architecture of both sets; rank
+   correlations with the truth on each set; the protocol's choices (CPI's expressivity reading, the search's
+   indicator) from the calibration figures alone; claim (2) is gamma's correlation against CPI's;
+3. train (or reuse) the supernet with fairness off; the gamma indicator of each evaluation architecture on it;
+   claim (1): the operators of gamma's top 10 on each supernet (Table 1);
+4. regularised evolution by the chosen indicator on the fair supernet, one search per seed; the truth of what
+   each returns.
 """
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
 
+from ..indicators import parse_indicator
 from ..indicators.kinds import Indicator
 from ..indicators.ranking import scores
-from .pool import Pool, measure_pool, sample_archs
+from .pool import Pool, measure_pool
+from .protocol import CANDIDATES, CPI_READINGS, choose, draw_sets, judge, ranking_names
 from .report import Report, Supernet
 from .searches import run_searches
 from .settings import Settings
@@ -33,29 +38,36 @@ Echo = Callable[[str], None]
 def run(settings: Settings, truth: Truth, echo: Echo = print) -> Report:
     start = time.perf_counter()
     space = compile_space(settings, Fairness.INSERT)
-    archs = sample_archs(space, settings.archs, settings.seed)
-    accuracy = tuple(truth.of(space, a) for a in archs)
+    sets = draw_sets(space, settings.calibration, settings.archs, settings.seed)
+    cal_accuracy = tuple(truth.of(space, a) for a in sets.calibration)
+    accuracy = tuple(truth.of(space, a) for a in sets.evaluation)
     data = load_data(settings)  # the supernets train on data.train; indicators measure on data.held_out
 
     fair, fair_net = supernet(space, settings, Fairness.INSERT, data.train, echo)
     ctx = context(space, fair_net, data.held_out, settings)
-    echo(f"measuring every indicator of {len(archs)} architectures on the fair supernet")
-    pool = measure_pool(ctx, archs, echo=echo)
-    correlations = correlate(pool.records, accuracy)
+    echo(f"measuring every indicator of {len(sets.calibration)} calibration and {len(sets.evaluation)} evaluation "
+         f"architectures on the fair supernet")
+    cal_pool = measure_pool(ctx, sets.calibration, echo=echo, what="calibration: ")
+    pool = measure_pool(ctx, sets.evaluation, echo=echo, what="evaluation: ")
+    rows = {n: judge(n, cal_pool.records, cal_accuracy, pool.records, accuracy) for n in ranking_names()}
+    choices = (choose("CPI's expressivity reading", CPI_READINGS, rows),
+               choose("the search's indicator", CANDIDATES, rows))
 
     off_space = compile_space(settings, Fairness.OFF)
     off, off_net = supernet(off_space, settings, Fairness.OFF, data.train, echo)
-    echo(f"measuring gamma of the {len(archs)} architectures on the fairness-off supernet")
-    off_gamma = measure_pool(gamma_context(off_space, off_net, data.held_out, settings), archs, [Indicator.GAMMA],
-                             echo)
-    table1 = {f: count_operators(space, top_archs(archs, p.records, Indicator.GAMMA))
+    echo(f"measuring gamma of the {len(pool.archs)} evaluation architectures on the fairness-off supernet")
+    off_gamma = measure_pool(gamma_context(off_space, off_net, data.held_out, settings), pool.archs,
+                             [Indicator.GAMMA], echo)
+    table1 = {f: count_operators(space, top_archs(pool.archs, p.records, Indicator.GAMMA))
               for f, p in zip(SUPERNETS, (pool, off_gamma))}
 
-    echo(f"searching: regularised evolution by CPI, {settings.evals} evaluations per seed")
-    runs = run_searches(space, ctx, truth, settings, echo)
-    return Report(settings, truth.source, space, accuracy, (fair, off), pool, correlations, off_gamma,
+    indicator = parse_indicator(choices[1].chosen)
+    echo(f"searching: regularised evolution by {indicator.value}, {settings.evals} evaluations per seed")
+    runs = run_searches(space, ctx, truth, settings, indicator, echo)
+    return Report(settings, truth.source, space, accuracy, (fair, off), pool,
+                  {i: rows[i.value].evaluation for i in Indicator}, off_gamma,
                   correlate(off_gamma.records, accuracy, [Indicator.GAMMA])[Indicator.GAMMA], table1, tuple(runs),
-                  time.perf_counter() - start)
+                  time.perf_counter() - start, cal_pool, cal_accuracy, tuple(rows.values()), choices)
 
 
 def load_data(settings: Settings):

@@ -1,21 +1,19 @@
-"""The K architectures every indicator is judged on: sampled once with a fixed seed, measured once each.
+"""The architectures every indicator is judged on (a set of the protocol), measured once each.
 
-Each architecture gets one `measure` call with every base indicator (one BN recalibration serves CPI's three
-components and gamma); CPI itself is computed afterwards from the whole pool, as it is a mean of ranks within
+Each architecture gets one `measure` call with every base indicator (one BN recalibration serves all those that
+read the trained supernet); CPI itself is computed afterwards from the whole pool, as it is a mean of ranks within
 it. The wall time of each call is kept: the benchmark reports the cost per architecture.
 """
 from __future__ import annotations
 
-import random
 import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..diagnostics import UserError
 from ..indicators.kinds import Indicator, base_indicators
 
-ALL_BASE = base_indicators(Indicator)  # the eight measured indicators (CPI is made of three of them)
+ALL_BASE = base_indicators(Indicator)  # every measured indicator (CPI is a mean of three of their ranks)
 PROGRESS_EVERY = 10
 
 
@@ -31,17 +29,6 @@ class Pool:
     def timing(self) -> dict[str, float]:
         return {"mean": statistics.fmean(self.seconds), "median": statistics.median(self.seconds),
                 "total": sum(self.seconds)}
-
-
-def sample_archs(space, k: int, seed: int) -> list:
-    """`k` distinct architectures, uniformly at random, in the order drawn (a function of `seed` alone)."""
-    if k > space.size:
-        raise UserError(f"--archs {k}: the space '{space.name}' has only {space.size:,} architectures")
-    rng = random.Random(seed)
-    seen: dict = {}
-    while len(seen) < k:
-        seen.setdefault(space.sample(rng), None)
-    return list(seen)
 
 
 def measure_pool(ctx, archs: Sequence, indicators: Sequence[Indicator] = ALL_BASE,

@@ -12,15 +12,18 @@ from pathlib import Path
 import fbndsl
 
 from ..files import atomic_write_text
+from ..indicators import parse_indicator
 from ..indicators.kinds import Indicator
 from .pool import Pool
+from .protocol import Choice, Row
 from .searches import SearchRun, summary
 from .settings import SPACE, Settings
 from .stats import Correlation
 from .supernets import SUPERNETS, Fairness, title
 from .table1 import TOP, convolution_share, format_table
 
-BASELINES = (Indicator.GAMMA, Indicator.NASWOT, Indicator.SYNFLOW, Indicator.PARAMS, Indicator.MACS)
+BASELINES = (Indicator.GAMMA, Indicator.NASWOT, Indicator.SYNFLOW, Indicator.JACOB_COV, Indicator.SNIP,
+             Indicator.PARAMS, Indicator.MACS)
 FBN_NAS_ACCURACY = 93.79  # FBN-NAS's published CIFAR-10 test accuracy on NAS-Bench-201
 NAME = "report.json"
 
@@ -54,8 +57,22 @@ class Report:
     table1: Mapping[Fairness, Mapping[str, int]]  # operators in gamma's top 10, per supernet
     searches: tuple[SearchRun, ...]
     seconds: float                                # the whole evaluation's wall time
+    calibration: Pool                             # the calibration set, every indicator
+    calibration_accuracy: tuple[float, ...]       # its ground truth
+    rows: tuple[Row, ...]                         # every ranking judged on both sets (protocol.ranking_names)
+    choices: tuple[Choice, ...]                   # made on the calibration set: CPI's reading, the search's indicator
+
+    @property
+    def default(self) -> Row:
+        """The row of the indicator the search ranks by (the calibration set's choice)."""
+        return self.row(self.choices[-1].chosen)
+
+    def row(self, name: str) -> Row:
+        key = parse_indicator(name).value
+        return next(r for r in self.rows if r.name == key)
 
     def best_baseline(self) -> tuple[Indicator, float]:
+        """The single indicator, besides CPI and its parts, of highest Kendall tau on the evaluation set."""
         taus = [(i, self.correlations[i].kendall_tau) for i in BASELINES]
         finite = [(i, t) for i, t in taus if math.isfinite(t)]
         return max(finite, key=lambda it: it[1]) if finite else (BASELINES[0], math.nan)
@@ -63,18 +80,21 @@ class Report:
     def figure(self) -> str:
         base, base_tau = self.best_baseline()
         s = summary(list(self.searches))
-        return (f"nb201: CPI Kendall tau {self.correlations[Indicator.CPI].kendall_tau:.2f} (best baseline "
+        return (f"nb201: {self.default.name} Kendall tau {self.default.evaluation.kendall_tau:.2f} on the "
+                f"evaluation set (CPI {self.correlations[Indicator.CPI].kendall_tau:.2f}; best single baseline "
                 f"{base.value} {base_tau:.2f}); search {s['mean']:.2f} +- {s['std']:.2f} % "
                 f"(FBN-NAS {FBN_NAS_ACCURACY}%)")
 
     def lines(self) -> list[str]:
-        return [*self._header(), *self._correlation_lines(), *self._claim_lines(), *self._search_lines(),
+        return [*self._header(), *self._correlation_lines(), *self._choice_lines(), *self._claim_lines(),
+                *self._search_lines(),
                 f"wall time: {self.seconds:.0f} s; report: {self.settings.out / NAME}", self.figure()]
 
     def _header(self) -> list[str]:
         st = self.settings
         steps = f", at most {st.steps} steps" if st.steps is not None else ""
-        lines = [f"NAS-Bench-201 evaluation{' (--quick)' if st.quick else ''}: K={len(self.pool.archs)} architectures "
+        lines = [f"NAS-Bench-201 evaluation{' (--quick)' if st.quick else ''}: {len(self.calibration.archs)} "
+                 f"calibration and K={len(self.pool.archs)} evaluation architectures, distinct and disjoint "
                  f"(seed {st.seed}), ground truth {self.truth_source} (CIFAR-10 test accuracy, 200 epochs)",
                  f"supernets: bn-only, {st.sampler} sampler, {st.epochs} epoch(s){steps}, data {st.data}",
                  f"network: spaces/nb201.nas{proxy(st.sets)}"]
@@ -86,13 +106,21 @@ class Report:
     def _correlation_lines(self) -> list[str]:
         t = self.pool.timing()
         m = self.settings.measuring
-        lines = [f"indicators vs ground truth on the fair supernet: {t['mean']:.2f} s per architecture for all of "
-                 f"them (median {t['median']:.2f} s; {m.recal_batches} recalibration batches, {m.eval_images} "
-                 f"held-out images, {m.mc_samples} Monte-Carlo passes)",
-                 f"  {'indicator':<26}{'Kendall tau':>12}{'Spearman rho':>14}"]
-        for ind, c in self.correlations.items():
-            name = ind.value + ("" if ind.higher_is_better else " (lower better)")
-            lines.append(f"  {name:<26}{c.kendall_tau:>12.3f}{c.spearman_rho:>14.3f}")
+        lines = [f"rankings vs ground truth on the fair supernet: {t['mean']:.2f} s per architecture for every "
+                 f"indicator (median {t['median']:.2f} s; {m.recal_batches} recalibration batches, {m.eval_images} "
+                 f"held-out images, {m.mc_samples} Monte-Carlo passes); means of ranks cost no more",
+                 f"  {'ranking':<50}{'calibration tau':>16}{'evaluation tau':>15}{'rho':>8}"]
+        for row in self.rows:
+            name = row.name + ("" if row.higher_is_better else " (lower better)")
+            lines.append(f"  {name:<50}{row.calibration.kendall_tau:>16.3f}{row.evaluation.kendall_tau:>15.3f}"
+                         f"{row.evaluation.spearman_rho:>8.3f}")
+        return lines
+
+    def _choice_lines(self) -> list[str]:
+        lines = [f"chosen on the calibration set: {c.what}: {c.chosen}" for c in self.choices]
+        refuted = [r.name for r in self.rows if "+" not in r.name and r.calibration.kendall_tau < 0]
+        if refuted:
+            lines.append(f"directions the calibration set refutes (tau < 0): {', '.join(refuted)}")
         return lines
 
     def _claim_lines(self) -> list[str]:
@@ -108,8 +136,8 @@ class Report:
 
     def _search_lines(self) -> list[str]:
         s = summary(list(self.searches))
-        lines = [f"search: regularised evolution by CPI, {self.settings.evals} evaluated architectures, "
-                 f"{len(self.searches)} seeds"]
+        lines = [f"search: regularised evolution by {self.default.name}, {self.settings.evals} evaluated "
+                 f"architectures, {len(self.searches)} seeds"]
         for r in self.searches:
             lines.append(f"  seed {r.seed}: {r.accuracy:.2f} %  {r.seconds:.0f} s  "
                          f"{self.space.format_arch(r.arch, 'nb201')}")
@@ -124,6 +152,10 @@ class Report:
             "supernets": [sn.to_json() for sn in self.supernets],
             "seconds_per_arch": self.pool.timing(),
             "correlations": {i.value: c.to_json() for i, c in self.correlations.items()},
+            "rankings": {r.name: r.to_json() for r in self.rows},
+            "choices": [c.to_json() for c in self.choices],
+            "calibration_archs": [{"arch": self.space.format_arch(a, "nb201"), "cifar10_test_acc": acc}
+                                  for a, acc in zip(self.calibration.archs, self.calibration_accuracy)],
             "best_baseline": {"indicator": base.value, "kendall_tau": _finite(base_tau)},
             "claim1_table1": {f.value: dict(self.table1[f]) for f in SUPERNETS},
             "claim2": {"gamma": self.correlations[Indicator.GAMMA].to_json(),

@@ -1,5 +1,5 @@
-"""The search part of the evaluation: regularised evolution ranking by CPI, a fixed budget of evaluated
-architectures, several seeds; the ground-truth accuracy of the architecture each returns, and its cost.
+"""The search part of the evaluation: regularised evolution ranking by the protocol's indicator, a fixed budget of
+evaluated architectures, several seeds; the ground-truth accuracy of the architecture each returns, and its cost.
 
 Every search measures its architectures afresh on the same context as the pool (the same batches), and
 shares nothing with the pool or the other seeds: the reported seconds are what one such search costs.
@@ -10,7 +10,6 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..indicators.kinds import Indicator
 from ..search.driver import search  # imported with the benchmark, not half an hour into it
 
 STRATEGY = "evolution"
@@ -29,11 +28,13 @@ class SearchRun:
                 "cifar10_test_acc": self.accuracy, "seconds": self.seconds, "evaluated": self.evaluated}
 
 
-def run_searches(space, ctx, truth, settings, echo: Callable[[str], None] = lambda line: None) -> list[SearchRun]:
-    """One evolution search per seed settings.seed, settings.seed + 1, ... (settings.search_seeds of them)."""
+def run_searches(space, ctx, truth, settings, indicator, echo: Callable[[str], None] = lambda line: None
+                 ) -> list[SearchRun]:
+    """One evolution search by `indicator` (an Indicator or a mean of ranks) per seed settings.seed,
+    settings.seed + 1, ... (settings.search_seeds of them)."""
     runs = []
     for seed in range(settings.seed, settings.seed + settings.search_seeds):
-        result = search(space, supernet=ctx.supernet, indicator=Indicator.CPI, strategy=STRATEGY, evals=settings.evals,
+        result = search(space, supernet=ctx.supernet, indicator=indicator, strategy=STRATEGY, evals=settings.evals,
                         seed=seed, context=ctx)
         arch = result.best.entry.arch
         runs.append(SearchRun(seed, arch, truth.of(space, arch), result.seconds, result.measured))

@@ -42,7 +42,8 @@ class Settings:
     quick: bool = False
     epochs: int = 10              # BN-NAS trains the BatchNorms of its supernet for 10 epochs
     steps: int | None = None      # stop each supernet's training after this many optimiser steps
-    archs: int = 1000             # K architectures sampled for the correlations and Table 1
+    archs: int = 1000             # K architectures of the evaluation set: the figures and Table 1
+    calibration: int = 200        # architectures of the calibration set: every choice (docs/nb201.md, "Protocol")
     seed: int = 0
     evals: int = 100              # the search's budget of evaluated architectures
     search_seeds: int = 3
@@ -55,7 +56,8 @@ class Settings:
     device: str = "cpu"
 
     def __post_init__(self) -> None:
-        for flag, value, low in (("--epochs", self.epochs, 1), ("--archs", self.archs, 2), ("--evals", self.evals, 1),
+        for flag, value, low in (("--epochs", self.epochs, 1), ("--archs", self.archs, 2),
+                                 ("--calibration", self.calibration, 2), ("--evals", self.evals, 1),
                                  ("--search-seeds", self.search_seeds, 1), ("--steps", self.steps, 1)):
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < low):
                 raise UserError(f"{flag} {value!r}: expected an integer of at least {low}")
@@ -75,7 +77,8 @@ class Settings:
 # every indicator that reads the trained supernet is then noise. At N=1 the same training leaves chance within a
 # hundred steps (training accuracy 24% after 900 uniform steps). Each supernet gets 300 FairNAS steps (5 paths
 # of 64 images each, about 0.7 s a step at N=1: 2 epochs of the 9k training images); the full run keeps N=5.
-QUICK = dict(quick=True, epochs=3, steps=300, archs=100, evals=30, measuring=QUICK_MEASURING, sets=(("N", "1"),))
+QUICK = dict(quick=True, epochs=3, steps=300, archs=100, calibration=100, evals=30, measuring=QUICK_MEASURING,
+             sets=(("N", "1"),))
 
 
 def make_settings(quick: bool = False, *, data: str, out: Path, supernet_dir: Path, **given) -> Settings:

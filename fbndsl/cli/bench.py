@@ -20,9 +20,11 @@ DEFAULT_SUPERNET_DIR = Path("runs/nb201-supernets")
 
 NB201_EPILOG = (
     "Trains a fair BN-only supernet of spaces/nb201.nas and one with fairness off (or reuses them from "
-    "--supernet-dir), measures every indicator of K sampled architectures, reports Kendall's tau and Spearman's "
-    "rho of each against the benchmark's CIFAR-10 test accuracy, counts the operators of the gamma indicator's "
-    "top 10 on both supernets (FBN-NAS Table 1), and runs a CPI evolution search with 3 seeds. Default paths "
+    "--supernet-dir), measures every indicator of a calibration set and of an evaluation set of K architectures "
+    "(distinct, disjoint), reports Kendall's tau of each ranking on both sets and Spearman's rho on the "
+    "evaluation set against the benchmark's CIFAR-10 test accuracy, makes the protocol's choices on the "
+    "calibration set alone, counts the operators of the gamma indicator's top 10 on both supernets (FBN-NAS "
+    "Table 1), and runs an evolution search by the chosen indicator with 3 seeds. Default paths "
     "are those of a checkout with ../shared/data beside it; run from the repository root. The last line printed "
     "is the headline figure; OUT/report.json has everything. See docs/nb201.md.")
 
@@ -38,7 +40,10 @@ def bench_cmd() -> None:
                    "CPU thread.")
 @click.option("--epochs", type=int, metavar="E", help="Supernet training epochs [default: 10; --quick: 3].")
 @click.option("--steps", type=int, metavar="N", help="Stop each supernet's training after N steps [--quick: 300].")
-@click.option("--archs", type=int, metavar="K", help="Architectures sampled [default: 1000; --quick: 100].")
+@click.option("--archs", type=int, metavar="K",
+              help="Architectures of the evaluation set [default: 1000; --quick: 100].")
+@click.option("--calibration", type=int, metavar="C",
+              help="Architectures of the calibration set, where every choice is made [default: 200; --quick: 100].")
 @click.option("--evals", type=int, metavar="N", help="Architectures each search evaluates [default: 100; --quick: 30].")
 @click.option("--search-seeds", type=int, metavar="N", help="Searches, seeds S, S+1, ... [default: 3].")
 @click.option("--seed", type=int, metavar="S", help="Seed of the sample, the training and the searches [default: 0].")
@@ -54,16 +59,16 @@ def bench_cmd() -> None:
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), help="Where to train and measure [default: cpu].")
 @click.option("--threads", default=1, show_default=True, type=int, metavar="N",
               help="CPU threads (one on a shared machine: see docs/training.md, 'CPU threads').")
-def nb201_cmd(quick, epochs, steps, archs, evals, search_seeds, seed, supernet_dir, truth, api, data, out, sets,
-              device, threads):
-    """Evaluate the indicators and the CPI search on NAS-Bench-201's ground truth."""
+def nb201_cmd(quick, epochs, steps, archs, calibration, evals, search_seeds, seed, supernet_dir, truth, api, data, out,
+              sets, device, threads):
+    """Evaluate the indicators and the search on NAS-Bench-201's ground truth."""
     def body():
         from ..bench.settings import make_settings
 
         ground_truth = load_truth(truth, api)  # before anything slow: a bad path fails at once
         spec = data or f"cifar10:{checkout_default('--data', DEFAULT_DATA)}"
-        settings = make_settings(quick, epochs=epochs, steps=steps, archs=archs, evals=evals,
-                                 search_seeds=search_seeds, seed=seed, data=spec, device=device,
+        settings = make_settings(quick, epochs=epochs, steps=steps, archs=archs, calibration=calibration,
+                                 evals=evals, search_seeds=search_seeds, seed=seed, data=spec, device=device,
                                  out=Path(out) if out else DEFAULT_QUICK_OUT if quick else DEFAULT_OUT,
                                  supernet_dir=Path(supernet_dir) if supernet_dir else DEFAULT_SUPERNET_DIR,
                                  sets=tuple(parse_sets(sets).items()) or None)

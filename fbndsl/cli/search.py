@@ -16,7 +16,8 @@ from pathlib import Path
 import click
 
 from ..diagnostics import UserError
-from ..indicators.kinds import Indicator, parse_indicator
+from ..indicators.ensemble import Ensemble, parse_indicator
+from ..indicators.kinds import Indicator
 from ..search.budget import Budget
 from ..search.driver import Plan, SearchResult, execute, make_plan, measurer, resolution
 from ..search.proxy import Spaces, compile_spaces, format_resolution, proxy_note
@@ -50,8 +51,9 @@ SEARCH_EPILOG = (
 @click.option("--train-steps", type=int, metavar="N", help="Stop that training after N steps (smoke runs).")
 @click.option("--flops", metavar="B", help="MACs budget, e.g. 330M (K/M/G suffixes).")
 @click.option("--params", metavar="B", help="Parameter budget, e.g. 5M.")
-@click.option("--indicator", default="cpi", show_default=True, metavar="NAME",
-              help="cpi, expressivity, trainability, uncertainty, gamma, naswot, synflow, params, macs.")
+@click.option("--indicator", default="cpi", show_default=True, metavar="NAME[+NAME...]",
+              help="cpi, expressivity, trainability, uncertainty, regions, gamma, naswot, synflow, jacob_cov, snip, "
+                   "params, macs; or a rank ensemble: NAME+NAME, weighted W*NAME (2*cpi+synflow).")
 @click.option("--strategy", default="evolution", show_default=True, metavar="NAME",
               help="evolution (aging), random, coarse-to-fine (BigNAS), exhaustive (small spaces).")
 @click.option("--evals", type=int, metavar="N", help="Architectures to evaluate [default: 30; exhaustive: all].")
@@ -135,7 +137,7 @@ def _check_device(device: str) -> None:
 
 
 def check_supernet_flags(supernet: str | None, training: Training, measuring: Measuring, threads: int,
-                         indicator: Indicator) -> None:
+                         indicator: Indicator | Ensemble) -> None:
     """Counts are positive; a supernet is either given or trained, and only for an indicator that reads one."""
     for flag, value in (("--train-epochs", training.epochs), ("--train-steps", training.steps),
                         ("--threads", threads),
@@ -149,7 +151,7 @@ def check_supernet_flags(supernet: str | None, training: Training, measuring: Me
                         f"--supernet/--train-epochs/--train-steps")
 
 
-def supernet_dir(supernet: str | None, indicator: Indicator, out: str) -> str | None:
+def supernet_dir(supernet: str | None, indicator: Indicator | Ensemble, out: str) -> str | None:
     """The supernet the results name: --supernet, or the one trained into OUT/supernet; none when unused."""
     if not indicator.needs_trained_supernet:
         return None
@@ -253,6 +255,9 @@ def report(plan: Plan, result: SearchResult, spaces: Spaces, space_path: str) ->
         lines.append(f"note: {proxy_note(spaces)}")
     if result.indicator is Indicator.CPI:
         lines.append("CPI is a mean rank (1 = best), here among the top-k below; each indicator's rank in brackets")
+    elif isinstance(result.indicator, Ensemble):
+        lines.append(f"{result.indicator.value} is a weighted mean rank (1 = best), here among the top-k below; each "
+                     f"indicator's rank in brackets")
     lines += ["", render(result.space, result.top).rstrip(), "",
               f"results: {plan.out_dir / RESULTS}   plot: {plan.out_dir / 'search.png'}",
               *export_hint(space_path, plan.out_dir, spaces.proxies, trained=plan.header.supernet is not None)]

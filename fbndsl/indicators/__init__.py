@@ -1,6 +1,7 @@
 """Indicators: what measures one architecture. FBN-NAS' composite performance indicator (CPI) and its three
-components on a trained BN-only supernet, the baselines (BN-NAS' gamma, NASWOT, synflow, the cost model's
-parameters and MACs), the context they are measured in, and their ranking over a pool.
+components on a trained BN-only supernet, FBN-NAS' second expressivity (linear regions), the baselines (BN-NAS'
+gamma, NASWOT, synflow, jacob_cov, SNIP, the cost model's parameters and MACs), the context they are measured in,
+their ranking over a pool, and rank ensembles of them (`cpi+synflow`).
 
     >>> import fbndsl
     >>> from fbndsl.indicators import Indicator, IndicatorContext, measure, order
@@ -13,9 +14,10 @@ This package knows nothing of budgets or strategies (that is `fbndsl.search`, wh
 not import torch; measuring does. docs/indicators.md defines every indicator.
 """
 from .context import IndicatorContext
-from .kinds import Indicator, base_indicators, parse_indicator
+from .ensemble import Ensemble, parse_indicator
+from .kinds import Indicator, base_indicators
 from .measure import measure
 from .ranking import order, ranks, scores
 
-__all__ = ["Indicator", "parse_indicator", "base_indicators", "IndicatorContext", "measure", "ranks", "scores",
-           "order"]
+__all__ = ["Indicator", "Ensemble", "parse_indicator", "base_indicators", "IndicatorContext", "measure", "ranks",
+           "scores", "order"]

@@ -41,7 +41,8 @@ class IndicatorContext:
     recal: tuple[torch.Tensor, ...]  # training inputs that recalibrate BatchNorm (data resolution, on device)
     mc_batches: tuple[int, ...]      # per Monte-Carlo BatchNorm pass, the index of its batch in `recal`
     held_out: tuple[torch.Tensor, torch.Tensor]  # (images, labels) from the data's test split
-    naswot_images: torch.Tensor      # NASWOT's one batch (training images)
+    naswot_images: torch.Tensor      # NASWOT's one batch (training images); jacob_cov and SNIP use it too
+    naswot_labels: torch.Tensor      # their labels (SNIP's loss)
     seed: int = 0
     device: Any = "cpu"
 
@@ -49,6 +50,7 @@ class IndicatorContext:
         assert self.recal and len(self.mc_batches) >= 2, "validated by build()"
         assert all(0 <= i < len(self.recal) for i in self.mc_batches), self.mc_batches
         assert len(self.held_out[0]) == len(self.held_out[1]) >= 1
+        assert len(self.naswot_images) == len(self.naswot_labels)
 
     @property
     def mc_samples(self) -> int:
@@ -72,13 +74,13 @@ class IndicatorContext:
         check_data_fits(space, data)
         device = torch.device(device)
         to = lambda xs: tuple(images_on(x, device) for x in xs)
+        naswot_images, naswot_labels = labelled_batches(data, naswot_batch, mix(seed, NASWOT_STREAM), 1)[0]
         return cls(space=space, supernet=supernet.to(device) if supernet is not None else None,
                    init_net=init_network(space, seed).to(device),
                    recal=to(train_batches(data, batch_size, mix(seed, RECAL_STREAM), recal_batches)),
                    mc_batches=mc_draw(recal_batches, mc_samples, seed),
                    held_out=to(held_out(data, eval_images)),
-                   naswot_images=images_on(train_batches(data, naswot_batch, mix(seed, NASWOT_STREAM), 1)[0],
-                                           device),
+                   naswot_images=images_on(naswot_images, device), naswot_labels=naswot_labels.to(device),
                    seed=seed, device=device)
 
     def as_arch(self, arch: Arch | str | Mapping[str, Any]) -> Arch:
@@ -119,6 +121,12 @@ def init_network(space: Space, seed: int) -> Supernet:
 def train_batches(data: Data, batch_size: int, seed: int, count: int) -> list[torch.Tensor]:
     """`count` shuffled, augmented full training batches (inputs only), continuing into later epochs if one
     epoch has fewer."""
+    return [x for x, _ in labelled_batches(data, batch_size, seed, count)]
+
+
+def labelled_batches(data: Data, batch_size: int, seed: int,
+                     count: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """The batches `train_batches` draws, each with its labels: (inputs, labels)."""
     from ..data import epoch_loader
 
     if batch_size > len(data.train):
@@ -126,7 +134,7 @@ def train_batches(data: Data, batch_size: int, seed: int, count: int) -> list[to
                         f"({len(data.train)} images)")
     epochs = (epoch_loader(data.train, batch_size=batch_size, seed=seed, epoch=e, drop_last=True)
               for e in itertools.count())
-    return [x for x, _ in itertools.islice(itertools.chain.from_iterable(epochs), count)]
+    return [(x, y) for x, y in itertools.islice(itertools.chain.from_iterable(epochs), count)]
 
 
 def held_out(data: Data, count: int) -> tuple[torch.Tensor, torch.Tensor]:

@@ -1,11 +1,13 @@
 """The indicators a search can rank architectures by (`Indicator`), and how their names are read.
 
 The FBN-NAS composite performance indicator (CPI) combines three measurements on a BN-only-trained fair
-supernet: expressivity, trainability and uncertainty. The baselines (BN-NAS' gamma, NASWOT, synflow, parameter
+supernet: expressivity, trainability and uncertainty; `regions` is the paper's second reading of expressivity
+(NASWOT on the trained supernet). The baselines (BN-NAS' gamma, NASWOT, synflow, jacob_cov, SNIP, parameter
 count, MACs) go through the same `measure`, so one run compares them all. docs/indicators.md gives every
 definition and formula.
 
 This module imports no torch (`fbndsl search --help` must start fast); `measure.measure` computes them.
+`ensemble.py` combines them into rank ensembles and reads an indicator's text (`parse_indicator`).
 """
 from __future__ import annotations
 
@@ -20,16 +22,20 @@ class Indicator(Enum):
     EXPRESSIVITY = "expressivity"
     TRAINABILITY = "trainability"
     UNCERTAINTY = "uncertainty"
+    REGIONS = "regions"
     GAMMA = "gamma"
     NASWOT = "naswot"
     SYNFLOW = "synflow"
+    JACOB_COV = "jacob_cov"
+    SNIP = "snip"
     PARAMS = "params"
     MACS = "macs"
 
     @property
     def higher_is_better(self) -> bool:
-        """CPI is an average rank (1 = best) and uncertainty a variance: lower is better for those two."""
-        return self not in (Indicator.CPI, Indicator.UNCERTAINTY)
+        """CPI is an average rank (1 = best), trainability a BatchNorm scale (FBN-NAS Eq. 6: smaller, flatter) and
+        uncertainty a variance: lower is better for those three."""
+        return self not in (Indicator.CPI, Indicator.TRAINABILITY, Indicator.UNCERTAINTY)
 
     @property
     def components(self) -> tuple[Indicator, ...]:
@@ -47,24 +53,29 @@ class Indicator(Enum):
         return _DESCRIPTIONS[self]
 
 
-_TRAINED = frozenset({Indicator.EXPRESSIVITY, Indicator.TRAINABILITY, Indicator.UNCERTAINTY, Indicator.GAMMA})
+_TRAINED = frozenset({Indicator.EXPRESSIVITY, Indicator.TRAINABILITY, Indicator.UNCERTAINTY, Indicator.REGIONS,
+                      Indicator.GAMMA})
 
 _DESCRIPTIONS = {
     Indicator.CPI: "FBN-NAS composite: mean rank of expressivity, trainability, uncertainty over the pool (1 = best)",
     Indicator.EXPRESSIVITY: "top-1 accuracy on held-out images with the supernet's weights, BN recalibrated",
-    Indicator.TRAINABILITY: "mean |gamma| / sigma over the subnet's BatchNorms (the BN Lipschitz scale)",
+    Indicator.TRAINABILITY: "mean |gamma| / sigma over the subnet's BatchNorms (lower is better: a flatter landscape)",
     Indicator.UNCERTAINTY: "Monte-Carlo BatchNorm predictive variance on held-out images (lower is better)",
+    Indicator.REGIONS: "FBN-NAS' second expressivity: NASWOT's linear-region score on the trained supernet (BN train)",
     Indicator.GAMMA: "BN-NAS: mean |gamma| of the BatchNorm after each chosen operator",
     Indicator.NASWOT: "NASWOT: log-determinant of the ReLU activation-code kernel at initialisation",
     Indicator.SYNFLOW: "synflow: synaptic flow through |weights| at initialisation",
+    Indicator.JACOB_COV: "jacob_cov: minus the eigenvalue penalty of the input-Jacobian correlations at initialisation",
+    Indicator.SNIP: "SNIP: sum of |w * dL/dw| over conv and linear weights at initialisation (one labelled batch)",
     Indicator.PARAMS: "parameter count (analytic cost model)",
     Indicator.MACS: "multiply-accumulates (analytic cost model, at the arch's resolution)",
 }
 assert set(_DESCRIPTIONS) == set(Indicator)
 
 
-def parse_indicator(text: str | Indicator) -> Indicator:
-    """An indicator from its name (case-insensitive); a bad name is a one-line UserError listing the valid ones."""
+def indicator_named(text: str | Indicator) -> Indicator:
+    """One indicator from its name (case-insensitive); a bad name is a one-line UserError listing the valid ones.
+    `ensemble.parse_indicator` reads a name or a rank ensemble of names (`cpi+synflow`)."""
     if isinstance(text, Indicator):
         return text
     name = str(text).strip().lower()
@@ -74,11 +85,13 @@ def parse_indicator(text: str | Indicator) -> Indicator:
         names = [i.value for i in Indicator]
         hint = did_you_mean(name, names)
         raise UserError(f"unknown indicator '{text}'" + (f" ({hint})" if hint else "")
-                        + f"; valid indicators: {', '.join(names)}") from None
+                        + f"; valid indicators: {', '.join(names)}; combine them as NAME+NAME or 2*NAME+NAME"
+                        ) from None
 
 
-def base_indicators(indicators: Iterable[Indicator | str]) -> tuple[Indicator, ...]:
-    """The indicators to measure for `indicators`: CPI expanded to its components, duplicates dropped, in the
-    enum's order (so a record's keys never depend on how the request was spelled)."""
-    wanted = {c for i in indicators for c in parse_indicator(i).components}
+def base_indicators(indicators: Iterable) -> tuple[Indicator, ...]:
+    """The indicators to measure for `indicators` (indicators, rank ensembles, or single names): CPI and ensembles
+    expanded to their components, duplicates dropped, in the enum's order (so a record's keys never depend on
+    how the request was spelled)."""
+    wanted = {c for i in indicators for c in (indicator_named(i) if isinstance(i, str) else i).components}
     return tuple(i for i in Indicator if i in wanted)

@@ -5,15 +5,18 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..diagnostics import UserError
-from .kinds import Indicator, base_indicators, parse_indicator
+from .ensemble import Ensemble, parse_indicator
+from .kinds import Indicator, base_indicators
 
 if TYPE_CHECKING:
     from .context import IndicatorContext
 
 
-def measure(ctx: IndicatorContext, arch, indicators: Iterable[Indicator | str]) -> dict[Indicator, float]:
-    """Raw values of the base indicators `indicators` asks for (CPI expands to its three components; a CPI
-    value is never stored: it is relative to a pool, see `ranking.scores`).
+def measure(ctx: IndicatorContext, arch,
+            indicators: Iterable[Indicator | Ensemble | str]) -> dict[Indicator, float]:
+    """Raw values of the base indicators `indicators` asks for (CPI expands to its three components, a rank
+    ensemble to its members'; a CPI or ensemble value is never stored: it is relative to a pool, see
+    `ranking.scores`).
 
     `arch` is an `Arch`, its text in any notation, or a label -> value mapping. The BatchNorms are recalibrated
     once for the arch before the trained-supernet indicators; the result is a function of the context's seed.

@@ -6,10 +6,7 @@ indicator is asked for).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-
-import torch
+from collections.abc import Callable
 
 from ..ir.choices import Arch
 from ..lower.batchnorm import tracking
@@ -18,8 +15,12 @@ from .context import IndicatorContext
 from .cost_proxies import macs, params
 from .expressivity import expressivity
 from .gamma import gamma
+from .jacob_cov import jacob_cov
 from .kinds import Indicator
 from .naswot import naswot
+from .regions import regions
+from .seeded import seeded
+from .snip import snip
 from .synflow import synflow
 from .trainability import trainability
 from .uncertainty import uncertainty
@@ -30,9 +31,12 @@ MEASURES: dict[Indicator, Measure] = {
     Indicator.EXPRESSIVITY: expressivity,
     Indicator.TRAINABILITY: trainability,
     Indicator.UNCERTAINTY: uncertainty,
+    Indicator.REGIONS: regions,
     Indicator.GAMMA: gamma,
     Indicator.NASWOT: naswot,
     Indicator.SYNFLOW: synflow,
+    Indicator.JACOB_COV: jacob_cov,
+    Indicator.SNIP: snip,
     Indicator.PARAMS: params,
     Indicator.MACS: macs,
 }
@@ -44,27 +48,15 @@ def measure_all(ctx: IndicatorContext, arch: Arch, base: tuple[Indicator, ...]) 
     the caller's restored), so dropout in a recalibration pass draws the same masks whatever was measured
     before: the values are a function of (context, arch)."""
     if not any(i.needs_trained_supernet for i in base):
-        with _seeded(ctx):
+        with seeded(ctx):
             return {i: float(MEASURES[i](ctx, arch, None)) for i in base}
     net = ctx.supernet
     was_training = net.training
     # A single-stage (BigNAS) supernet keeps no running statistics while training; without them its BatchNorms
     # would normalise each held-out batch with that batch's own statistics.
-    with _seeded(ctx), tracking(net):
+    with seeded(ctx), tracking(net):
         try:
             cal = calibrate(ctx, arch)
             return {i: float(MEASURES[i](ctx, arch, cal)) for i in base}
         finally:
             net.train(was_training)
-
-
-@contextmanager
-def _seeded(ctx: IndicatorContext) -> Iterator[None]:
-    with torch.random.fork_rng(devices=_cuda_devices(ctx.device)):
-        torch.manual_seed(ctx.seed)
-        yield
-
-
-def _cuda_devices(device) -> list[int]:
-    device = torch.device(device)
-    return [device.index or 0] if device.type == "cuda" else []

@@ -3,13 +3,15 @@
 Ranks are 1 = best; tied values share the average of the ranks they span (fractional ranking, as Kendall's and
 Spearman's statistics use), and NaN (a failed or undefined measurement) ranks after every number. CPI is
 relative: an architecture's CPI is the mean of its three component ranks within the pool it is ranked in, so
-it changes when the pool does; re-rank the final candidates together.
+it changes when the pool does; re-rank the final candidates together. A rank ensemble (`Ensemble`) is relative
+the same way: the weighted mean of its members' ranks within the pool.
 """
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
 
+from .ensemble import Ensemble
 from .kinds import Indicator
 
 
@@ -35,8 +37,12 @@ def _rank_key(value: float, higher_is_better: bool) -> tuple[int, float]:
     return (0, -value if higher_is_better else value)
 
 
-def scores(records: Sequence[Mapping[Indicator, float]], indicator: Indicator) -> list[float]:
-    """Per record: the raw value, or for CPI the mean of its three component ranks over all of `records`."""
+def scores(records: Sequence[Mapping[Indicator, float]], indicator: Indicator | Ensemble) -> list[float]:
+    """Per record: the raw value; for CPI the mean of its three component ranks over all of `records`; for a rank
+    ensemble the weighted mean of its members' ranks over all of `records` (a member CPI: the rank of its CPI)."""
+    if isinstance(indicator, Ensemble):
+        columns = [(w, ranks(scores(records, m), m.higher_is_better)) for m, w in indicator.members]
+        return [math.fsum(w * col[i] for w, col in columns) / indicator.weight for i in range(len(records))]
     if indicator is not Indicator.CPI:
         return [_value(r, indicator, i) for i, r in enumerate(records)]
     columns = [ranks([_value(r, c, i) for i, r in enumerate(records)], c.higher_is_better)
@@ -44,7 +50,7 @@ def scores(records: Sequence[Mapping[Indicator, float]], indicator: Indicator) -
     return [math.fsum(col[i] for col in columns) / len(columns) for i in range(len(records))]
 
 
-def order(records: Sequence[Mapping[Indicator, float]], indicator: Indicator) -> list[int]:
+def order(records: Sequence[Mapping[Indicator, float]], indicator: Indicator | Ensemble) -> list[int]:
     """Indices of `records`, best first; equal scores keep their order in `records`."""
     r = ranks(scores(records, indicator), indicator.higher_is_better)
     return sorted(range(len(records)), key=lambda i: (r[i], i))

@@ -13,7 +13,7 @@ certain.
 
 A network whose output ignores its input (`Space.reads_input`: e.g. a NAS-Bench-201 cell whose output node is
 fed only through `none` edges) predicts one constant for every image, so its variance over passes is 0, the
-"best" score, though it predicts nothing. It scores +inf (the worst), as trainability scores it 0 (its worst):
+"best" score, though it predicts nothing. It scores +inf (the worst), as trainability does:
 Monte-Carlo BatchNorm measures how much a prediction from the input varies, and there is none to measure.
 """
 from __future__ import annotations

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import UserError
-from ..indicators.kinds import Indicator, parse_indicator
+from ..indicators.ensemble import Ensemble, parse_indicator
+from ..indicators.kinds import Indicator
 from ..ir.ops import OpKind
 from ..ir.sym import Sym
 from . import results
@@ -40,7 +41,7 @@ DEFAULT_TOP = 5
 @dataclass(frozen=True)
 class SearchResult:
     space: Any                        # the space searched (its cost model: the declared resolution)
-    indicator: Indicator
+    indicator: Indicator | Ensemble
     strategy: StrategyKind
     budget: Budget
     evaluated: tuple[Entry, ...]      # in the order of evaluation
@@ -60,7 +61,7 @@ class Plan:
     """What a search does, settled before it starts."""
 
     space: Any
-    indicator: Indicator
+    indicator: Indicator | Ensemble
     strategy: Strategy
     budget: Budget
     evals: int
@@ -73,13 +74,14 @@ class Plan:
     on_entry: Callable[[Entry, int, int], None] = field(default=lambda entry, done, total: None)
 
 
-def search(space, *, supernet=None, data: Any = "digits", indicator: Indicator | str = Indicator.CPI,
+def search(space, *, supernet=None, data: Any = "digits", indicator: Indicator | Ensemble | str = Indicator.CPI,
            strategy: StrategyKind | str | Strategy = StrategyKind.EVOLUTION, budget: Budget | None = None,
            evals: int | None = None, top: int = DEFAULT_TOP, seed: int = 0, out_dir=None, resume: bool = False,
            device: str = "cpu", cost_space=None, context=None, evaluate: Evaluator | None = None,
            context_options: Mapping[str, int] | None = None, supernet_dir: str | None = None,
            settings: Mapping[str, Any] | None = None, on_entry=None) -> SearchResult:
-    """Search `space` for the best architectures by `indicator` within `budget`.
+    """Search `space` for the best architectures by `indicator` within `budget`: an `Indicator`, a rank `Ensemble`
+    of them, or the text of either ("naswot", "2*cpi+synflow").
 
     `supernet` is the BN-only trained supernet (needed by CPI, its components and gamma; None for the indicators
     at initialisation and cost); `data` a loaded `fbndsl.data.Data` or a `--data` spec. `cost_space` is the space
@@ -97,11 +99,12 @@ def search(space, *, supernet=None, data: Any = "digits", indicator: Indicator |
     return execute(plan, evaluate)
 
 
-def make_plan(space, indicator: Indicator, strategy, budget: Budget, evals: int | None, top: int, seed: int, *,
-              out_dir=None, resume: bool = False, supernet_dir: str | None = None,
+def make_plan(space, indicator: Indicator | Ensemble, strategy, budget: Budget, evals: int | None, top: int,
+              seed: int, *, out_dir=None, resume: bool = False, supernet_dir: str | None = None,
               sets: Mapping[str, str] | None = None, settings: Mapping[str, Any] | None = None, plot_note: str = "",
               on_entry=None) -> Plan:
     """Check everything that can be checked before a forward pass, and settle the defaults."""
+    indicator = parse_indicator(indicator)
     strategy = make(strategy)
     _positive("--top", top)
     if evals is not None:
@@ -143,7 +146,7 @@ def resolution(space) -> int | list[int]:
     return sorted(value.values()) if isinstance(value, Sym) else value
 
 
-def measurer(space, supernet, data, indicator: Indicator, *, seed: int, device: str, context=None,
+def measurer(space, supernet, data, indicator: Indicator | Ensemble, *, seed: int, device: str, context=None,
              options: Mapping[str, int] | None = None) -> Evaluator:
     """arch -> the indicator's measured components, on a context built once (its batches fixed by `seed`)."""
     from ..indicators.context import IndicatorContext

@@ -1,20 +1,21 @@
 """From measured values to decisions: the pool-relative goodness strategies read, and the final top-k.
 
-Both go through `ranking`: CPI is a mean of ranks over the architectures it is computed among, so the
-goodness of the pool is recomputed whenever the pool grows, and the final top-k are ranked again among
-themselves (their CPI then compares them with each other, not with the whole pool).
+Both go through `ranking`: CPI (and a rank ensemble, `cpi+synflow`) is a mean of ranks over the architectures
+it is computed among, so the goodness of the pool is recomputed whenever the pool grows, and the final top-k are
+ranked again among themselves (their CPI then compares them with each other, not with the whole pool).
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..indicators.ensemble import Ensemble
 from ..indicators.kinds import Indicator
 from ..indicators.ranking import order, ranks, scores
 from .strategies.base import Entry
 
 
-def goodness(indicator: Indicator):
+def goodness(indicator: Indicator | Ensemble):
     """entries -> one number each, higher is better: minus the indicator's rank across the entries (ranks put a
     failed, NaN measurement last and average ties)."""
     def of(entries: Sequence[Entry]) -> list[float]:
@@ -32,16 +33,16 @@ class Ranked:
 
     rank: int
     entry: Entry
-    values: dict[Indicator, float]   # the measured components, and the chosen indicator's score if composite
-    ranks: dict[Indicator, float]    # 1 = best among the top-k; ties share their average rank
+    values: dict[Indicator | Ensemble, float]  # the measured components, and the chosen one's score if composite
+    ranks: dict[Indicator | Ensemble, float]   # 1 = best among the top-k; ties share their average rank
 
 
-def top_k(entries: Sequence[Entry], indicator: Indicator, k: int) -> list[Ranked]:
+def top_k(entries: Sequence[Entry], indicator: Indicator | Ensemble, k: int) -> list[Ranked]:
     """The k best of the pool by the indicator over the whole pool, then ranked again among themselves."""
     best = [entries[i] for i in order([e.values for e in entries], indicator)[:k]]
     records = [e.values for e in best]
     columns = {c: [r[c] for r in records] for c in indicator.components}
-    if indicator not in columns:  # a composite: its score among the top-k is a column of its own
+    if indicator not in columns:  # a composite (CPI, an ensemble): its score among the top-k is a column of its own
         columns[indicator] = scores(records, indicator)
     column_ranks = {c: ranks(v, c.higher_is_better) for c, v in columns.items()}
     return [Ranked(place, best[i], {c: columns[c][i] for c in columns}, {c: column_ranks[c][i] for c in columns})

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..diagnostics import UserError
 from ..files import atomic_write_bytes
+from ..indicators.ensemble import Ensemble
 from ..indicators.kinds import Indicator
 from ..indicators.ranking import scores
 from .budget import Budget
@@ -35,8 +36,8 @@ def pareto_front(points: Sequence[tuple[float, float]]) -> list[int]:
     return front
 
 
-def draw(path: Path, entries: Sequence[Entry], top: Sequence[Ranked], indicator: Indicator, budget: Budget,
-         title: str) -> None:
+def draw(path: Path, entries: Sequence[Entry], top: Sequence[Ranked], indicator: Indicator | Ensemble,
+         budget: Budget, title: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -77,7 +78,9 @@ def _mark_top(ax, entries, top, values, macs) -> None:
         ax.scatter([macs[best]], [values[best]], s=90, marker="*", color="tab:green", zorder=3, label="rank 1")
 
 
-def _axis_label(indicator: Indicator) -> str:
+def _axis_label(indicator: Indicator | Ensemble) -> str:
     if indicator is Indicator.CPI:
         return "CPI (mean rank over the pool; lower is better)"
+    if isinstance(indicator, Ensemble):
+        return f"{indicator.value} (weighted mean rank over the pool; lower is better)"
     return f"{indicator.value}" + ("" if indicator.higher_is_better else " (lower is better)")

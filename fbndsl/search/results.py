@@ -2,12 +2,13 @@
 
     {"format": "fbndsl-search/1",
      "space": {"file", "name", "sha256", "sets": {name: value text}},   # `fbndsl export --from` compiles this
-     "compiler_version", "seed", "indicator", "strategy",
+     "compiler_version", "seed", "indicator" (its text: "cpi", "2*cpi+synflow"), "strategy",
      "budget": {"macs": int|null, "params": int|null, "at_resolution": int | [ints] (the arch's own choice)},
      "supernet": run directory | null,
      "settings": {...},                      # everything else a resume must repeat (evals, data, training...)
      "evaluated": [{"arch": canonical text, "macs", "params", "indicators": {name: value}}, ...],
-     "top": [{"rank": 1, "arch", "macs", "params", "indicators": {...}, "ranks": {...}}, ...],
+     "top": [{"rank": 1, "arch", "macs", "params", "indicators": {...}, "ranks": {...}}, ...],  # with CPI's or an
+                                             # ensemble's score among the top-k under its text
      "done": bool, "seconds": float}
 
 A value that could not be measured (NaN) is written as null, an infinite one (uncertainty of a network that
@@ -24,6 +25,7 @@ from typing import Any
 
 from ..diagnostics import UserError
 from ..files import atomic_write_text
+from ..indicators.ensemble import Ensemble, parse_indicator
 from ..indicators.kinds import Indicator
 from ..version import __version__
 from .objective import Ranked
@@ -43,7 +45,7 @@ class Header:
 
     space: dict
     seed: int
-    indicator: Indicator
+    indicator: Indicator | Ensemble  # written as its text ("cpi", "2*cpi+synflow")
     strategy: str
     budget: dict
     supernet: str | None
@@ -102,7 +104,7 @@ def check_resume(path: Path, record: Mapping[str, Any], header: Header) -> None:
         raise UserError(f"--resume: {path} was searched with --set {_sets(old_space.get('sets'))}, not "
                         f"{_sets(new_space['sets'])}; pass the same --set values, or choose another --out")
     for key, flag in IDENTITY_FLAGS.items():
-        if record.get(key) != now[key]:
+        if _identity(record, key) != now[key]:
             raise UserError(f"--resume: {path} was written with {flag} {_show(record.get(key))}, not "
                             f"{_show(now[key])}; resume with the same settings, or choose another --out")
     old, new = record.get("settings", {}), now["settings"]
@@ -110,6 +112,17 @@ def check_resume(path: Path, record: Mapping[str, Any], header: Header) -> None:
         if old.get(key) != new.get(key):
             raise UserError(f"--resume: {path} was written with --{key.replace('_', '-')} {_show(old.get(key))}, "
                             f"not {_show(new.get(key))}; resume with the same settings, or choose another --out")
+
+
+def _identity(record: Mapping[str, Any], key: str):
+    """`record[key]`, an indicator re-parsed to its canonical text ("2 * CPI+synflow" reads "2*cpi+synflow")."""
+    value = record.get(key)
+    if key == "indicator" and isinstance(value, str):
+        try:
+            return parse_indicator(value).value
+        except UserError:
+            return value
+    return value
 
 
 def _sets(sets) -> str:

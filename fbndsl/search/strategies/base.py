@@ -60,6 +60,9 @@ class Search(Protocol):
     def feasible(self, arch: Arch) -> bool:
         """Within the budget, by the analytic cost model."""
 
+    def is_new(self, arch: Arch) -> bool:
+        """Not in the pool yet, as a network: no architecture evaluated so far computes the same function."""
+
     def random_feasible(self) -> Arch:
         """A random architecture within the budget: uniform over those it admits (`feasible.sample_feasible`)."""
 

@@ -1,0 +1,133 @@
+"""The benchmark's protocol (docs/nb201.md, "Protocol"): two disjoint sets of architectures, a calibration set on
+which every choice is made by a rule fixed in advance, and an evaluation set on which the figures are reported.
+
+The rules, in code as in the docs:
+- CPI's expressivity reading: of `CPI_READINGS`, the one of higher calibration Kendall tau;
+- the search's indicator: of `CANDIDATES`, the one of higher calibration Kendall tau.
+A tie goes to the earlier entry (the simpler or the paper's), and a NaN tau never wins. Directions are the
+indicators' own (docs/indicators.md): the benchmark reports each one's calibration tau, which confirms a
+direction (>= 0) or refutes it, and changes nothing at run time.
+
+Both sets hold distinct networks (their canonical forms differ, `Space.canonical`), and no network is in both.
+The evaluation set is drawn from a random stream of its own, which no run before this protocol used: no figure
+anyone looked at before choosing came from it.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..data.seeding import mix
+from ..diagnostics import UserError
+from ..indicators import parse_indicator, scores
+from ..indicators.kinds import Indicator
+from .stats import Correlation, correlation
+
+CALIBRATION_STREAM, EVALUATION_STREAM = 0xCA1B, 0xE7A1
+
+# Expressivity as the validation accuracy (section 4), and as the linear-region score on the trained supernet
+# (section 5.3, Figure 6); trainability and uncertainty as CPI has them.
+CPI_READINGS = ("cpi", "regions+trainability+uncertainty")
+# The search's indicator: the paper's CPI in either reading, and CPI with the strongest zero-cost proxies of the
+# literature beside it, in one mean of ranks. Declared in docs/nb201.md before any evaluation figure was seen.
+CANDIDATES = (*CPI_READINGS, "cpi+synflow", "cpi+naswot", "cpi+synflow+naswot",
+              "regions+trainability+uncertainty+synflow+naswot")
+# The free baselines: measured at initialisation or counted, no trained supernet.
+ZERO_COST = (Indicator.NASWOT, Indicator.SYNFLOW, Indicator.JACOB_COV, Indicator.SNIP, Indicator.PARAMS)
+
+
+@dataclass(frozen=True)
+class Sets:
+    calibration: tuple
+    evaluation: tuple
+
+    def __post_init__(self) -> None:
+        assert self.calibration and self.evaluation and not set(self.calibration) & set(self.evaluation)
+
+
+def draw_sets(space, calibration: int, evaluation: int, seed: int) -> Sets:
+    """`calibration` and `evaluation` distinct networks, uniformly at random (a network is drawn with the
+    probability of all the architectures that compute it), each set from its own stream of `seed`; the
+    evaluation set skips every network of the calibration set."""
+    n = calibration + evaluation
+    if n > space.size:
+        raise UserError(f"--calibration {calibration} + --archs {evaluation}: the space '{space.name}' has only "
+                        f"{space.size:,} architectures")
+    seen: set = set()
+    cal = _draw(space, calibration, random.Random(mix(seed, CALIBRATION_STREAM)), seen)
+    return Sets(tuple(cal), tuple(_draw(space, evaluation, random.Random(mix(seed, EVALUATION_STREAM)), seen)))
+
+
+def _draw(space, k: int, rng: random.Random, seen: set) -> list:
+    out = []
+    for _ in range(1_000_000):
+        if len(out) == k:
+            return out
+        arch = space.sample(rng)
+        key = space.canonical(arch)
+        if key not in seen:
+            seen.add(key)
+            out.append(arch)
+    raise UserError(f"'{space.name}': could not draw {k} distinct networks (the space has fewer)")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One ranking (an indicator or a mean of ranks) judged on both sets."""
+
+    name: str
+    higher_is_better: bool
+    calibration: Correlation
+    evaluation: Correlation
+
+    def to_json(self) -> dict:
+        return {"higher_is_better": self.higher_is_better, "calibration": self.calibration.to_json(),
+                "evaluation": self.evaluation.to_json()}
+
+
+def judge(name: str, cal_records: Sequence[dict], cal_truth: Sequence[float], eval_records: Sequence[dict],
+          eval_truth: Sequence[float]) -> Row:
+    """`name`'s rank correlation with the truth on each set; pool-relative scores (CPI, a mean of ranks) are
+    computed within each set."""
+    r = parse_indicator(name)
+    return Row(r.value, r.higher_is_better, correlation(scores(cal_records, r), r.higher_is_better, cal_truth),
+               correlation(scores(eval_records, r), r.higher_is_better, eval_truth))
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A choice made on the calibration set: the candidates, in their declared order, and the winner."""
+
+    what: str
+    candidates: tuple[str, ...]
+    taus: tuple[float, ...]   # calibration Kendall tau of each candidate
+
+    @property
+    def chosen(self) -> str:
+        best = max(range(len(self.candidates)), key=lambda i: (_orderable(self.taus[i]), -i))
+        return self.candidates[best]
+
+    def to_json(self) -> dict:
+        return {"what": self.what, "chosen": self.chosen,
+                "calibration_kendall_tau": {c: (t if math.isfinite(t) else None)
+                                            for c, t in zip(self.candidates, self.taus)}}
+
+
+def _orderable(tau: float) -> float:
+    return tau if math.isfinite(tau) else -math.inf
+
+
+def choose(what: str, candidates: Sequence[str], rows: dict[str, Row]) -> Choice:
+    return Choice(what, tuple(candidates), tuple(rows[parse_indicator(c).value].calibration.kendall_tau
+                                                 for c in candidates))
+
+
+def ranking_names() -> list[str]:
+    """Everything the report judges: each measured indicator and CPI, CPI's two readings, the candidates, and
+    every pair of zero-cost proxies (the default must beat each pair too)."""
+    singles = [i.value for i in Indicator]
+    pairs = [f"{a.value}+{b.value}" for a, b in itertools.combinations(ZERO_COST, 2)]
+    return list(dict.fromkeys([*singles, *CPI_READINGS, *CANDIDATES, *pairs]))
