@@ -27,6 +27,20 @@ def one_torch_thread():
     torch.set_num_threads(1)
 
 
+# A space of 24 architectures and 12 networks: a second layer that skips is no layer (distinct networks,
+# tests/test_canonical.py and tests/test_search_strategies.py).
+SKIPPING_DEPTH = """
+network tiny {
+  input(3, resolution in {8, 16})
+  stem: conv(8, 3) -> bn
+  stage s(c in {8, 16}) {
+    conv(c, 3, stride = 2) -> bn
+    repeat depth in {1..2}: choose(conv: conv(c, 3) -> bn, skip: identity)
+  }
+}
+"""
+
+
 def shipped() -> list[Path]:
     return sorted(SPACES.glob("*.nas"))
 

@@ -7,7 +7,7 @@ import itertools
 from collections import defaultdict
 
 import pytest
-from conftest import compile_text
+from conftest import SKIPPING_DEPTH, compile_text
 
 import fbndsl
 from fbndsl.ir.canonical import DIGEST_CHARS, Canonical
@@ -181,22 +181,10 @@ def test_the_form_is_a_small_stable_value(nb201):
     assert int(form.digest(), 16) >= 0 and str(form) == form.digest()
 
 
-ELASTIC_DEPTH = """
-network tiny {
-  input(3, resolution in {8, 16})
-  stem: conv(8, 3) -> bn
-  stage s(c in {8, 16}) {
-    conv(c, 3, stride = 2) -> bn
-    repeat depth in {1..2}: choose(conv: conv(c, 3) -> bn, skip: identity)
-  }
-}
-"""
-
-
 def test_a_layer_that_skips_is_no_layer():
     """Elastic depth: the second layer's choice exists only at depth 2; a depth-2 network whose second layer is
     the identity is the depth-1 network (the fairness BatchNorm after the identity is a training device)."""
-    space = compile_text(ELASTIC_DEPTH, "tiny.nas")
+    space = compile_text(SKIPPING_DEPTH, "tiny.nas")
     one = space.canonical({"resolution": 8, "s.c": 8, "s.depth": 1, "s.1": "conv"})
     skipped = space.canonical({"resolution": 8, "s.c": 8, "s.depth": 2, "s.1": "conv", "s.2": "skip"})
     two = space.canonical({"resolution": 8, "s.c": 8, "s.depth": 2, "s.1": "conv", "s.2": "conv"})

@@ -27,7 +27,7 @@ from fbndsl.ir.ops import OpKind
 from fbndsl.lower import extract, lower, recalibrate_bn
 from fbndsl.lower.modules import ElasticBatchNorm2d
 
-E, T, U = Indicator.EXPRESSIVITY, Indicator.TRAINABILITY, Indicator.UNCERTAINTY
+E, T, U, R = Indicator.EXPRESSIVITY, Indicator.TRAINABILITY, Indicator.UNCERTAINTY, Indicator.REGIONS
 SMALL = dict(recal_batches=3, eval_images=48, mc_samples=3, batch_size=16, naswot_batch=8)
 MIXED = "|nor_conv_3x3~0|+|skip_connect~0|avg_pool_3x3~1|+|none~0|nor_conv_1x1~1|nor_conv_3x3~2|"
 
@@ -233,8 +233,12 @@ def test_uncertainty_of_a_network_that_ignores_its_input_is_the_worst(ctx, space
     assert not space.reads_input(constant)
     assert measure(ctx, constant, [U])[U] == math.inf
     assert measure(ctx, constant, [T])[T] == math.inf
-    records = [measure(ctx, a, [E, T, U]) for a in (constant, space.parse_arch(MIXED))]
+    records = [measure(ctx, a, [T, U, R]) for a in (constant, space.parse_arch(MIXED))]
+    assert all(math.isfinite(r[R]) for r in records) and records[0][R] != records[1][R]
+    # trainability and uncertainty rank the constant network 2nd of 2; regions (higher better) 1st or 2nd
+    regions_rank = 1 if records[0][R] > records[1][R] else 2
     cpi = ranking.scores(records, Indicator.CPI)  # mean rank: lower is better
+    assert cpi == pytest.approx([(2 + 2 + regions_rank) / 3, (1 + 1 + 3 - regions_rank) / 3], abs=1e-12)
     assert cpi[0] > cpi[1]
 
 
@@ -388,7 +392,7 @@ def test_cost_proxies_are_the_cost_model(ctx, space):
 
 
 def test_cpi_measures_its_three_components_only(ctx, space):
-    assert list(measure(ctx, space.sample(0), [Indicator.CPI])) == [E, T, U]
+    assert list(measure(ctx, space.sample(0), [Indicator.CPI])) == [T, U, R]
 
 
 def test_without_a_trained_supernet(space, digits, ctx):

@@ -10,7 +10,7 @@ import pytest
 from fbndsl import UserError
 from fbndsl.indicators import Ensemble, Indicator, base_indicators, order, parse_indicator, ranks, scores
 
-E, T, U = Indicator.EXPRESSIVITY, Indicator.TRAINABILITY, Indicator.UNCERTAINTY
+E, T, U, R = Indicator.EXPRESSIVITY, Indicator.TRAINABILITY, Indicator.UNCERTAINTY, Indicator.REGIONS
 NAN = math.nan
 
 
@@ -22,7 +22,8 @@ def test_importing_search_does_not_import_torch():
 def test_directions_components_and_needs():
     lower_better = {i for i in Indicator if not i.higher_is_better}
     assert lower_better == {Indicator.CPI, T, U}
-    assert Indicator.CPI.components == (E, T, U)
+    assert Indicator.CPI.components == (T, U, R)  # the linear-region reading of expressivity (FBN-NAS 5.3)
+    assert R.higher_is_better and not T.higher_is_better and not U.higher_is_better
     assert Indicator.NASWOT.components == (Indicator.NASWOT,)
     trained = {i for i in Indicator if i.needs_trained_supernet}
     assert trained == {Indicator.CPI, E, T, U, Indicator.REGIONS, Indicator.GAMMA}
@@ -45,7 +46,8 @@ def test_bad_indicator_name_is_a_one_line_user_error():
 
 
 def test_base_indicators_expand_cpi_in_enum_order():
-    assert base_indicators(["macs", "cpi", "uncertainty"]) == (E, T, U, Indicator.MACS)
+    assert base_indicators(["macs", "cpi", "uncertainty"]) == (T, U, R, Indicator.MACS)
+    assert base_indicators(["regions", "expressivity", "cpi"]) == (E, T, U, R)
 
 
 def test_ranks_ties_share_the_average_rank():
@@ -61,22 +63,38 @@ def test_nan_ranks_last_in_either_direction():
     assert ranks([-math.inf, NAN, math.inf], higher_is_better=True) == [2.0, 3.0, 1.0]
 
 
-POOL = [{E: 0.9, T: 1.0, U: 0.2},
-        {E: 0.8, T: 2.0, U: 0.1},
-        {E: 0.9, T: 0.5, U: 0.3},
-        {E: 0.7, T: 2.0, U: 0.1}]
+POOL = [{E: 0.9, T: 1.0, U: 0.2, R: 20.0},
+        {E: 0.8, T: 2.0, U: 0.1, R: 40.0},
+        {E: 0.9, T: 0.5, U: 0.3, R: 20.0},
+        {E: 0.7, T: 2.0, U: 0.1, R: 10.0}]
+ACCURACY_READING = "expressivity+trainability+uncertainty"
 
 
 def test_cpi_over_a_pool_by_hand():
+    # trainability ranks (lower better): 2, 3.5, 1, 3.5; uncertainty (lower): 3, 1.5, 4, 1.5;
+    # regions (higher): 2.5, 1, 2.5, 4. Expressivity plays no part.
+    expected = [(2 + 3 + 2.5) / 3, (3.5 + 1.5 + 1) / 3, (1 + 4 + 2.5) / 3, (3.5 + 1.5 + 4) / 3]
+    assert scores(POOL, Indicator.CPI) == pytest.approx(expected, abs=1e-12)
+    assert order(POOL, Indicator.CPI) == [1, 0, 2, 3]  # 2, 2.5, 2.5, 3: the tie between 0 and 2 in pool order
+    no_expressivity = [{c: r[c] for c in (T, U, R)} for r in POOL]
+    assert scores(no_expressivity, Indicator.CPI) == pytest.approx(expected, abs=1e-12)
+    with pytest.raises(KeyError, match="record 0 has no 'regions' value"):
+        scores([{E: r[E], T: r[T], U: r[U]} for r in POOL], Indicator.CPI)
+
+
+def test_the_accuracy_reading_is_an_ensemble_of_expressivity_trainability_uncertainty():
     # expressivity ranks (higher better): 1.5, 3, 1.5, 4; trainability (lower): 2, 3.5, 1, 3.5;
     # uncertainty (lower): 3, 1.5, 4, 1.5
     expected = [(1.5 + 2 + 3) / 3, (3 + 3.5 + 1.5) / 3, (1.5 + 1 + 4) / 3, (4 + 3.5 + 1.5) / 3]
-    assert scores(POOL, Indicator.CPI) == pytest.approx(expected, abs=1e-12)
-    assert order(POOL, Indicator.CPI) == [0, 2, 1, 3]
+    reading = parse_indicator(ACCURACY_READING)
+    assert reading.components == (E, T, U) and reading.value == ACCURACY_READING
+    assert scores(POOL, reading) == pytest.approx(expected, abs=1e-12)
+    assert order(POOL, reading) == [0, 2, 1, 3]
 
 
 def test_cpi_is_relative_to_the_pool():
-    assert scores(POOL[:2], Indicator.CPI) == pytest.approx([(1 + 1 + 2) / 3, (2 + 2 + 1) / 3])
+    # trainability 1.0, 2.0: ranks 1, 2; uncertainty 0.2, 0.1: 2, 1; regions 20, 40: 2, 1
+    assert scores(POOL[:2], Indicator.CPI) == pytest.approx([(1 + 2 + 2) / 3, (2 + 1 + 1) / 3])
     assert scores(POOL, Indicator.CPI)[:2] != scores(POOL[:2], Indicator.CPI)
 
 
@@ -84,8 +102,9 @@ def test_order_raw_indicators_and_stable_ties():
     assert scores(POOL, E) == [0.9, 0.8, 0.9, 0.7]
     assert order(POOL, E) == [0, 2, 1, 3]        # tie between 0 and 2 kept in pool order
     assert order(POOL, U) == [1, 3, 0, 2]        # lower is better
-    with_nan = POOL + [{E: NAN, T: NAN, U: NAN}]
-    assert order(with_nan, E)[-1] == 4 and order(with_nan, U)[-1] == 4
+    assert order(POOL, R) == [1, 0, 2, 3]        # higher is better
+    with_nan = POOL + [{E: NAN, T: NAN, U: NAN, R: NAN}]
+    assert order(with_nan, E)[-1] == 4 and order(with_nan, U)[-1] == 4 and order(with_nan, R)[-1] == 4
     assert order(with_nan, Indicator.CPI)[-1] == 4
 
 
@@ -103,12 +122,13 @@ def test_parse_an_ensemble_to_its_canonical_text():
     assert e == Ensemble(((Indicator.CPI, 2), (S, 1)))
     assert e.value == "2*cpi+synflow" and parse_indicator(e.value) == e
     assert parse_indicator("synflow+naswot").value == "synflow+naswot"  # members in the order given
-    assert e.components == (E, T, U, S)  # CPI expanded, in enum order
-    assert parse_indicator("naswot+cpi+expressivity").components == (E, T, U, N)  # duplicates dropped
+    assert e.components == (T, U, R, S)  # CPI expanded, in enum order
+    assert parse_indicator("naswot+cpi+expressivity").components == (E, T, U, R, N)
+    assert parse_indicator("regions+cpi+trainability").components == (T, U, R)  # duplicates dropped
     assert not e.higher_is_better and e.needs_trained_supernet
     assert not parse_indicator("naswot+synflow").needs_trained_supernet
     assert "\n" not in e.description and "cpi" in e.description
-    assert base_indicators([e, "macs"]) == (E, T, U, S, Indicator.MACS)
+    assert base_indicators([e, "macs"]) == (T, U, R, S, Indicator.MACS)
     assert hash(e) == hash(parse_indicator("2*cpi+synflow"))  # a dict key, as the top-k columns use it
 
 
@@ -130,12 +150,12 @@ def test_a_bad_ensemble_is_a_one_line_user_error(text, start):
 
 def test_an_ensemble_is_the_weighted_mean_of_its_members_ranks():
     pool = [{**r, N: n, S: s} for r, n, s in zip(POOL, [1.0, 2.0, 3.0, 4.0], [4.0, 3.0, 2.0, 1.0])]
-    cpi = ranks(scores(pool, Indicator.CPI), higher_is_better=False)  # CPI 6.5/3, 8/3, 6.5/3, 9/3: 1.5, 3, 1.5, 4
-    assert cpi == [1.5, 3.0, 1.5, 4.0]
-    # synflow ranks (higher better) 1, 2, 3, 4: (2 * 1.5 + 1) / 3, (2 * 3 + 2) / 3, (2 * 1.5 + 3) / 3, (2 * 4 + 4) / 3
-    expected = [4 / 3, 8 / 3, 2.0, 4.0]
+    cpi = ranks(scores(pool, Indicator.CPI), higher_is_better=False)  # CPI 7.5/3, 6/3, 7.5/3, 9/3: 2.5, 1, 2.5, 4
+    assert cpi == [2.5, 1.0, 2.5, 4.0]
+    # synflow ranks (higher better) 1, 2, 3, 4: (2 * 2.5 + 1) / 3, (2 * 1 + 2) / 3, (2 * 2.5 + 3) / 3, (2 * 4 + 4) / 3
+    expected = [2.0, 4 / 3, 8 / 3, 4.0]
     assert scores(pool, parse_indicator("2*cpi+synflow")) == pytest.approx(expected, abs=1e-12)
-    assert order(pool, parse_indicator("2*cpi+synflow")) == [0, 2, 1, 3]
+    assert order(pool, parse_indicator("2*cpi+synflow")) == [1, 0, 2, 3]
     # naswot ranks 4, 3, 2, 1 and synflow 1, 2, 3, 4: every mean is 2.5, ties keep the pool's order
     assert scores(pool, parse_indicator("naswot+synflow")) == [2.5] * 4
     assert order(pool, parse_indicator("naswot+synflow")) == [0, 1, 2, 3]

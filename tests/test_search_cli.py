@@ -32,7 +32,7 @@ def one_line_error(result, *fragments):
 
 @pytest.fixture(scope="module")
 def searched(tmp_path_factory):
-    """One CPI search: a BN-only supernet trained for 3 steps, then 4 architectures evaluated."""
+    """One search by the default indicator: a BN-only supernet trained for 3 steps, then 4 architectures evaluated."""
     out = tmp_path_factory.mktemp("search") / "run"
     result = run(*TINY, "--train-epochs", "1", "--train-steps", "3", "--out", str(out))
     return out, result
@@ -48,10 +48,13 @@ def test_search_end_to_end(searched):
     assert record["supernet"] == str(out / "supernet") and record["space"]["sets"] == {"C": "4", "N": "1"}
     assert all(e["macs"] <= 2_000_000 for e in record["evaluated"])
     text = result.output
-    assert "searched 'nb201' (evolution, by cpi): 4 architectures evaluated (4 measured now)" in text
+    default = "regions+trainability+uncertainty+synflow+naswot"
+    assert f"searched 'nb201' (evolution, by {default}): 4 architectures evaluated (4 measured now)" in text
     assert "budget: <= 2.000M MACs at the space's declared input resolution 32x32" in text
     header = next(line for line in text.splitlines() if line.lstrip().startswith("rank"))
-    assert header.split() == ["rank", "MACs", "params", "expressivity", "trainability", "uncertainty", "cpi", "arch"]
+    base = ["trainability", "uncertainty", "regions", "naswot", "synflow"]
+    assert header.split() == ["rank", "MACs", "params", *base, default, "arch"]
+    assert all(set(e["indicators"]) == set(base) for e in record["evaluated"])
     assert "|+|" in text  # the architectures in NAS-Bench-201 notation
     assert (f"fbndsl export --space nb201 --from {out / 'results.json'} --rank 1 --out {out / 'winner'}"
             in text.splitlines()[-1])
@@ -143,7 +146,8 @@ def test_a_used_out_directory_needs_resume(searched):
     out, _ = searched
     one_line_error(run(*TINY, "--out", str(out)), f"--out {out} already holds a search; pass --resume")
     one_line_error(run(*TINY, "--indicator", "naswot", "--out", str(out), "--resume"),
-                   "--resume: ", "was written with --indicator cpi, not naswot")
+                   "--resume: ", "was written with --indicator regions+trainability+uncertainty+synflow+naswot, not "
+                   "naswot")
 
 
 def test_a_supernet_of_another_space_is_refused(searched, tmp_path):

@@ -34,8 +34,9 @@ def counting(limit=None):
             raise Interrupt
         calls.append(arch)
         h = zlib.crc32(arch.text().encode())
-        return {Indicator.EXPRESSIVITY: h % 997 / 997, Indicator.TRAINABILITY: float(h % 7),
-                Indicator.UNCERTAINTY: float("nan") if h % 5 == 0 else float("inf") if h % 3 == 0 else h % 101 / 101}
+        return {Indicator.TRAINABILITY: float(h % 7),
+                Indicator.UNCERTAINTY: float("nan") if h % 5 == 0 else float("inf") if h % 3 == 0 else h % 101 / 101,
+                Indicator.REGIONS: h % 997 / 997}
 
     return score, calls
 
@@ -56,11 +57,11 @@ def test_results_json_records_the_search(space, tmp_path):
     assert len(record["evaluated"]) == len(calls) == 30
     first = record["evaluated"][0]
     assert first["arch"] == result.evaluated[0].arch.text() and set(first) == {"arch", "macs", "params", "indicators"}
-    assert set(first["indicators"]) == {"expressivity", "trainability", "uncertainty"}
+    assert set(first["indicators"]) == {"trainability", "uncertainty", "regions"}
     assert any(e["indicators"]["uncertainty"] is None for e in record["evaluated"])  # NaN is written as null
     top = record["top"]
     assert [t["rank"] for t in top] == [1, 2, 3, 4, 5] and top[0]["arch"] == result.best.entry.arch.text()
-    assert set(top[0]["ranks"]) == {"expressivity", "trainability", "uncertainty", "cpi"}
+    assert set(top[0]["ranks"]) == {"trainability", "uncertainty", "regions", "cpi"}
     assert (tmp_path / "search.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from conftest import ROOT, compile_text
+from conftest import ROOT, SKIPPING_DEPTH, compile_text
 
 import fbndsl
 from fbndsl import UserError
@@ -257,15 +257,24 @@ def test_the_top_k_is_re_ranked_among_itself(nb201):
     values = {}
 
     def score(arch):
-        return values.setdefault(arch, {Indicator.EXPRESSIVITY: rng.random(), Indicator.TRAINABILITY: rng.random(),
-                                        Indicator.UNCERTAINTY: rng.random()})
+        return values.setdefault(arch, {Indicator.TRAINABILITY: rng.random(), Indicator.UNCERTAINTY: rng.random(),
+                                        Indicator.REGIONS: rng.random()})
 
     result = search(nb201, indicator=Indicator.CPI, strategy="random", evaluate=score, evals=30, top=4)
     assert [r.rank for r in result.top] == [1, 2, 3, 4]
     cpis = [r.values[Indicator.CPI] for r in result.top]
     assert cpis == sorted(cpis) and all(1 <= c <= 4 for c in cpis)
-    for column in (Indicator.EXPRESSIVITY, Indicator.TRAINABILITY, Indicator.UNCERTAINTY):
+    assert list(result.top[0].values) == [Indicator.TRAINABILITY, Indicator.UNCERTAINTY, Indicator.REGIONS,
+                                          Indicator.CPI]
+    for column in (Indicator.TRAINABILITY, Indicator.UNCERTAINTY, Indicator.REGIONS):
         assert sorted(r.ranks[column] for r in result.top) == [1, 2, 3, 4]
+    for r in result.top:  # among the top-k, by hand: 1 + those better (lower T and U, higher R); CPI their mean
+        better = [sum(o.values[Indicator.TRAINABILITY] < r.values[Indicator.TRAINABILITY] for o in result.top),
+                  sum(o.values[Indicator.UNCERTAINTY] < r.values[Indicator.UNCERTAINTY] for o in result.top),
+                  sum(o.values[Indicator.REGIONS] > r.values[Indicator.REGIONS] for o in result.top)]
+        assert [r.ranks[c] for c in (Indicator.TRAINABILITY, Indicator.UNCERTAINTY, Indicator.REGIONS)] == \
+            [1 + b for b in better]
+        assert r.values[Indicator.CPI] == pytest.approx(1 + sum(better) / 3, abs=1e-12)
 
 
 # -- distinct networks: the search measures and lists each network once (docs/search.md, "Distinct networks") --
@@ -358,24 +367,12 @@ def test_a_network_recorded_under_another_architecture_is_not_measured_again(nb2
     assert not loop.is_new(recorded) and loop.evaluate(recorded) == 0 and len(loop.pool) == 1
 
 
-DEPTH = """
-network tiny {
-  input(3, resolution in {8, 16})
-  stem: conv(8, 3) -> bn
-  stage s(c in {8, 16}) {
-    conv(c, 3, stride = 2) -> bn
-    repeat depth in {1..2}: choose(conv: conv(c, 3) -> bn, skip: identity)
-  }
-}
-"""
-
-
 @pytest.mark.parametrize("strategy", ["random", "evolution", "exhaustive"])
 def test_a_space_of_few_networks_is_exhausted_not_searched_for_ever(strategy):
     """24 architectures, 12 networks (a second layer that skips is no layer): every strategy stops, having
     evaluated no network twice; random sampling and enumeration reach all 12 (evolution only those its mutations
     lead to)."""
-    space = compile_text(DEPTH, "tiny.nas")
+    space = compile_text(SKIPPING_DEPTH, "tiny.nas")
     networks = {space.canonical(a) for a in space.enumerate()}
     assert space.size == 24 and len(networks) == 12
     result = run(space, strategy, _params(space), evals=None if strategy == "exhaustive" else 20, seed=0)

@@ -118,6 +118,10 @@ class Report:
 
     def _choice_lines(self) -> list[str]:
         lines = [f"chosen on the calibration set: {c.what}: {c.chosen}" for c in self.choices]
+        reading = parse_indicator(self.choices[0].chosen).components
+        if reading != Indicator.CPI.components:
+            lines.append(f"note: fbndsl's cpi is {'+'.join(i.value for i in Indicator.CPI.components)}; this "
+                         f"calibration set prefers {self.choices[0].chosen}")
         refuted = [r.name for r in self.rows if "+" not in r.name and r.calibration.kendall_tau < 0]
         if refuted:
             lines.append(f"directions the calibration set refutes (tau < 0): {', '.join(refuted)}")
@@ -154,8 +158,10 @@ class Report:
             "correlations": {i.value: c.to_json() for i, c in self.correlations.items()},
             "rankings": {r.name: r.to_json() for r in self.rows},
             "choices": [c.to_json() for c in self.choices],
-            "calibration_archs": [{"arch": self.space.format_arch(a, "nb201"), "cifar10_test_acc": acc}
-                                  for a, acc in zip(self.calibration.archs, self.calibration_accuracy)],
+            "calibration_archs": [{"arch": self.space.format_arch(a, "nb201"), "cifar10_test_acc": acc,
+                                   "values": {i.value: _finite(v) for i, v in rec.items()}}
+                                  for a, acc, rec in zip(self.calibration.archs, self.calibration_accuracy,
+                                                         self.calibration.records)],
             "best_baseline": {"indicator": base.value, "kendall_tau": _finite(base_tau)},
             "claim1_table1": {f.value: dict(self.table1[f]) for f in SUPERNETS},
             "claim2": {"gamma": self.correlations[Indicator.GAMMA].to_json(),

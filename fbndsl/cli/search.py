@@ -19,7 +19,17 @@ from ..diagnostics import UserError
 from ..indicators.ensemble import Ensemble, parse_indicator
 from ..indicators.kinds import Indicator
 from ..search.budget import Budget
-from ..search.driver import Plan, SearchResult, execute, make_plan, measurer, resolution
+from ..search.driver import (
+    DEFAULT_INDICATOR,
+    DEFAULT_REFINE_STEPS,
+    Plan,
+    SearchResult,
+    execute,
+    make_plan,
+    measurer,
+    refiner,
+    resolution,
+)
 from ..search.proxy import Spaces, compile_spaces, format_resolution, proxy_note
 from ..search.results import NAME as RESULTS
 from ..search.strategies import strategy_kind
@@ -42,7 +52,6 @@ SEARCH_EPILOG = (
     "search.png. See docs/search.md.")
 
 
-
 @click.command("search", cls=OneLineUsageErrors, epilog=SEARCH_EPILOG)
 @SPACE_OPTION
 @click.option("--out", "out_dir", required=True, type=click.Path(), metavar="DIR", help="Where results go.")
@@ -51,13 +60,18 @@ SEARCH_EPILOG = (
 @click.option("--train-steps", type=int, metavar="N", help="Stop that training after N steps (smoke runs).")
 @click.option("--flops", metavar="B", help="MACs budget, e.g. 330M (K/M/G suffixes).")
 @click.option("--params", metavar="B", help="Parameter budget, e.g. 5M.")
-@click.option("--indicator", default="cpi", show_default=True, metavar="NAME[+NAME...]",
+@click.option("--indicator", default=DEFAULT_INDICATOR, show_default=True, metavar="NAME[+NAME...]",
               help="cpi, expressivity, trainability, uncertainty, regions, gamma, naswot, synflow, jacob_cov, snip, "
                    "params, macs; or a rank ensemble: NAME+NAME, weighted W*NAME (2*cpi+synflow).")
 @click.option("--strategy", default="evolution", show_default=True, metavar="NAME",
               help="evolution (aging), random, coarse-to-fine (BigNAS), exhaustive (small spaces).")
 @click.option("--evals", type=int, metavar="N", help="Architectures to evaluate [default: 30; exhaustive: all].")
 @click.option("--top", default=5, show_default=True, type=int, metavar="K", help="Architectures in the final table.")
+@click.option("--refine-top", default=0, show_default=True, type=int, metavar="K",
+              help="Train each of the K best BN-only alone (--refine-steps steps) and rank them first by that "
+                   "held-out accuracy; 0: off.")
+@click.option("--refine-steps", default=DEFAULT_REFINE_STEPS, show_default=True, type=int, metavar="S",
+              help="BN-only training steps per refined architecture.")
 @click.option("--data", default="digits", show_default=True, metavar="SPEC",
               help="cifar10:PATH, folder:PATH, or digits (built in, offline).")
 @SETS_OPTION
@@ -71,7 +85,8 @@ SEARCH_EPILOG = (
 @click.option("--resume", is_flag=True, help="Continue the search in DIR without evaluating anything again.")
 @click.option("--quiet", is_flag=True, help="No progress on stderr.")
 def search_cmd(space_path, out_dir, supernet, train_epochs, train_steps, flops, params, indicator, strategy, evals,
-               top, data, sets, seed, device, recal_batches, eval_images, mc_samples, threads, resume, quiet):
+               top, refine_top, refine_steps, data, sets, seed, device, recal_batches, eval_images, mc_samples, threads,
+               resume, quiet):
     """Search a space for the best architectures within a MACs/params budget."""
     def body():
         overrides = parse_sets(sets)
@@ -86,13 +101,16 @@ def search_cmd(space_path, out_dir, supernet, train_epochs, train_steps, flops, 
                          resume=resume, supernet_dir=supernet_dir(supernet, kind, out_dir),
                          sets={k: v for k, v in overrides.items() if k not in spaces.proxies},
                          settings=resume_settings(training, measuring, spaces), plot_note=proxy_note(spaces),
-                         on_entry=None if quiet else _progress)
+                         on_entry=None if quiet else _progress, refine_top=refine_top, refine_steps=refine_steps,
+                         on_refined=None if quiet else _refined_progress)
         check_out(plan)
         split = load_split(data, seed, threads)
         space, net = supernet_for(plan, supernet, spaces.run, split.train, training)
         evaluate = measurer(space, net, split.held_out, kind, seed=seed, device=_device(device),
                             options=measuring.options())
-        print(report(plan, execute(plan, evaluate), spaces, space_path))
+        refine = (refiner(space, split.held_out, steps=refine_steps, seed=seed, device=_device(device))
+                  if refine_top else None)
+        print(report(plan, execute(plan, evaluate, refine), spaces, space_path))
 
     run_command(body)
 
@@ -244,6 +262,11 @@ def _progress(entry, done: int, total: int) -> None:
     print(f"  [{done}/{total}] {entry.macs / 1e6:.3f}M MACs  {values}", file=sys.stderr, flush=True)
 
 
+def _refined_progress(entry, accuracy: float, done: int, total: int) -> None:
+    print(f"  refined [{done}/{total}] {entry.macs / 1e6:.3f}M MACs  accuracy {accuracy:.4g}", file=sys.stderr,
+          flush=True)
+
+
 def report(plan: Plan, result: SearchResult, spaces: Spaces, space_path: str) -> str:
     lines = [f"searched '{result.space.name}' ({result.strategy.value}, by {result.indicator.value}): "
              f"{len(result.evaluated)} architectures evaluated ({result.measured} measured now) in "
@@ -258,7 +281,10 @@ def report(plan: Plan, result: SearchResult, spaces: Spaces, space_path: str) ->
     elif isinstance(result.indicator, Ensemble):
         lines.append(f"{result.indicator.value} is a weighted mean rank (1 = best), here among the top-k below; each "
                      f"indicator's rank in brackets")
-    lines += ["", render(result.space, result.top).rstrip(), "",
+    if result.refined:
+        lines.append(f"refined: the {len(result.refined)} best each trained BN-only alone for {plan.refine_steps} "
+                     f"steps, listed first by that held-out accuracy (column 'refined')")
+    lines += ["", render(result.space, result.top, result.refined).rstrip(), "",
               f"results: {plan.out_dir / RESULTS}   plot: {plan.out_dir / 'search.png'}",
               *export_hint(space_path, plan.out_dir, spaces.proxies, trained=plan.header.supernet is not None)]
     return "\n".join(lines)

@@ -9,7 +9,8 @@
 The order of work: check the budget against the space's exact cost range and the strategy against the space
 (one-line errors, before anything is built), then let the strategy propose; the `SearchLoop` admits only
 architectures within the budget by the analytic cost model, measures each once, and the pool is written to
-`out_dir/results.json` as it grows. At the end the top-k are ranked again among themselves and drawn.
+`out_dir/results.json` as it grows. At the end the top-k are ranked again among themselves; with `refine_top`
+K, the K best are each trained BN-only alone (`refine`) and listed first, by that accuracy; then it is drawn.
 """
 from __future__ import annotations
 
@@ -24,18 +25,26 @@ from typing import Any
 from ..diagnostics import UserError
 from ..indicators.ensemble import Ensemble, parse_indicator
 from ..indicators.kinds import Indicator
+from ..ir.choices import Arch
 from ..ir.ops import OpKind
 from ..ir.sym import Sym
 from . import results
 from .budget import Budget
 from .feasible import admits, sample_feasible
 from .loop import Evaluator, SearchLoop
-from .objective import Ranked, goodness, top_k
+from .objective import Ranked, best_k, goodness, refined_first, top_k
 from .strategies import Strategy, StrategyKind, make
 from .strategies.base import Entry
 
 DEFAULT_EVALS = 30  # sized for the main job: a NAS-Bench-201 search within 5 minutes on 2 CPU cores, training included
 DEFAULT_TOP = 5
+# The ranking a search uses unless told: the candidate that the calibration set of `fbndsl bench nb201 --quick`
+# chose by the rule of docs/nb201.md, "Protocol" (calibration Kendall tau 0.681; on the disjoint evaluation set
+# 0.639): CPI (its linear-region reading) beside the zero-cost proxies synflow and NASWOT, one mean of ranks.
+DEFAULT_INDICATOR = "regions+trainability+uncertainty+synflow+naswot"
+DEFAULT_REFINE_STEPS = 300  # BN-only steps per refined architecture; docs/search.md, "Refinement", for its cost
+
+Refiner = Callable[[Arch], float]  # arch -> its accuracy trained BN-only alone (`refine.refined_accuracy`)
 
 
 @dataclass(frozen=True)
@@ -50,9 +59,11 @@ class SearchResult:
     seconds: float                    # search time in all (a resumed search adds the earlier run's)
     exhausted: bool                   # the strategy ran out of new architectures before the evaluation budget
     out_dir: Path | None = None
+    refined: Mapping[Arch, float] = field(default_factory=dict)  # refine_top's: arch -> accuracy trained alone
 
     @property
     def best(self) -> Ranked:
+        """The first of the final ranking: the best refined architecture when there are refined ones."""
         return self.top[0]
 
 
@@ -72,14 +83,18 @@ class Plan:
     resume: bool = False
     plot_note: str = ""
     on_entry: Callable[[Entry, int, int], None] = field(default=lambda entry, done, total: None)
+    refine_top: int = 0                         # the K best of the pool refined at the end (0: none)
+    refine_steps: int = DEFAULT_REFINE_STEPS    # BN-only steps each
+    on_refined: Callable[[Entry, float, int, int], None] = field(default=lambda entry, accuracy, done, total: None)
 
 
-def search(space, *, supernet=None, data: Any = "digits", indicator: Indicator | Ensemble | str = Indicator.CPI,
+def search(space, *, supernet=None, data: Any = "digits", indicator: Indicator | Ensemble | str = DEFAULT_INDICATOR,
            strategy: StrategyKind | str | Strategy = StrategyKind.EVOLUTION, budget: Budget | None = None,
            evals: int | None = None, top: int = DEFAULT_TOP, seed: int = 0, out_dir=None, resume: bool = False,
            device: str = "cpu", cost_space=None, context=None, evaluate: Evaluator | None = None,
            context_options: Mapping[str, int] | None = None, supernet_dir: str | None = None,
-           settings: Mapping[str, Any] | None = None, on_entry=None) -> SearchResult:
+           settings: Mapping[str, Any] | None = None, on_entry=None, refine_top: int = 0,
+           refine_steps: int = DEFAULT_REFINE_STEPS) -> SearchResult:
     """Search `space` for the best architectures by `indicator` within `budget`: an `Indicator`, a rank `Ensemble`
     of them, or the text of either ("naswot", "2*cpi+synflow").
 
@@ -89,26 +104,38 @@ def search(space, *, supernet=None, data: Any = "digits", indicator: Indicator |
     its declared resolution when the supernet runs at a proxy one). `evaluate` replaces the indicator
     measurement by your own function arch -> {indicator: value} (`context`, `supernet` and `data` are then
     unused). `out_dir` receives results.json and search.png; `resume=True` continues the search recorded there.
+    `refine_top` K > 0 trains each of the K best alone, BN-only, for `refine_steps` steps on `data`'s training
+    split and ranks them first by their accuracy on its test split (`refine.refined_accuracy`).
     """
     indicator = parse_indicator(indicator)
     plan = make_plan(cost_space or space, indicator, strategy, budget or Budget(), evals, top, seed,
-                     out_dir=out_dir, resume=resume, supernet_dir=supernet_dir, settings=settings, on_entry=on_entry)
+                     out_dir=out_dir, resume=resume, supernet_dir=supernet_dir, settings=settings, on_entry=on_entry,
+                     refine_top=refine_top, refine_steps=refine_steps)
+    if isinstance(data, str) and (evaluate is None or refine_top):
+        from ..data import load
+
+        data = load(data, augment=True, seed=seed)
     if evaluate is None:
         evaluate = measurer(space, supernet, data, indicator, seed=seed, device=device, context=context,
                             options=context_options)
-    return execute(plan, evaluate)
+    refine = refiner(space, data, steps=refine_steps, seed=seed, device=device) if refine_top else None
+    return execute(plan, evaluate, refine)
 
 
 def make_plan(space, indicator: Indicator | Ensemble, strategy, budget: Budget, evals: int | None, top: int,
               seed: int, *, out_dir=None, resume: bool = False, supernet_dir: str | None = None,
               sets: Mapping[str, str] | None = None, settings: Mapping[str, Any] | None = None, plot_note: str = "",
-              on_entry=None) -> Plan:
+              on_entry=None, refine_top: int = 0, refine_steps: int = DEFAULT_REFINE_STEPS,
+              on_refined=None) -> Plan:
     """Check everything that can be checked before a forward pass, and settle the defaults."""
     indicator = parse_indicator(indicator)
     strategy = make(strategy)
     _positive("--top", top)
     if evals is not None:
         _positive("--evals", evals)
+    _count("--refine-top", refine_top, 0)
+    _positive("--refine-steps", refine_steps)
+    refining = {"refine_top": refine_top, "refine_steps": refine_steps} if refine_top else {}
     strategy.check(space, evals)
     budget.check_feasible(space)
     if strategy.kind is not StrategyKind.EXHAUSTIVE:  # a budget too tight to draw from fails here, before training
@@ -118,15 +145,20 @@ def make_plan(space, indicator: Indicator | Ensemble, strategy, budget: Budget, 
     header = results.Header(space=space_record(space, sets), seed=seed, indicator=indicator,
                             strategy=strategy.kind.value,
                             budget=budget.to_json() | {"at_resolution": resolution(space)},
-                            supernet=supernet_dir, settings={"evals": evals, **(settings or {})})
+                            supernet=supernet_dir, settings={"evals": evals, **(settings or {}), **refining})
     return Plan(space, indicator, strategy, budget, evals, top, seed, header,
                 None if out_dir is None else Path(out_dir), resume, plot_note,
-                on_entry or (lambda entry, done, total: None))
+                on_entry or (lambda entry, done, total: None), refine_top, refine_steps,
+                on_refined or (lambda entry, accuracy, done, total: None))
 
 
 def _positive(flag: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise UserError(f"{flag} {value!r}: expected a positive integer")
+    _count(flag, value, 1)
+
+
+def _count(flag: str, value, least: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise UserError(f"{flag} {value!r}: expected a {'positive' if least else 'non-negative'} integer")
 
 
 def space_record(space, sets: Mapping[str, str] | None) -> dict:
@@ -164,10 +196,24 @@ def measurer(space, supernet, data, indicator: Indicator | Ensemble, *, seed: in
     return lambda arch: measure(context, arch, [indicator])
 
 
-def execute(plan: Plan, evaluate: Evaluator) -> SearchResult:
-    """Run the plan's strategy to the end, writing results.json as the pool grows (when there is an out_dir)."""
-    recorded, earlier = _recorded(plan)
-    writer = _Writer(plan, earlier)
+def refiner(space, data, *, steps: int, seed: int, device: str) -> Refiner:
+    """arch -> its accuracy on `data`'s test split after `steps` BN-only steps alone on its training split
+    (`refine.refined_accuracy`, looked up at each call)."""
+    from ..indicators.context import held_out
+    from ..lower.runtime import check_data_fits
+    from . import refine
+
+    check_data_fits(space, data)
+    images = held_out(data, len(data.test))
+    return lambda arch: refine.refined_accuracy(space, arch, data, images, steps=steps, seed=seed, device=device)
+
+
+def execute(plan: Plan, evaluate: Evaluator, refine: Refiner | None = None) -> SearchResult:
+    """Run the plan's strategy to the end, writing results.json as the pool grows (when there is an out_dir);
+    then refine the plan's `refine_top` best with `refine` (needed when it is not 0)."""
+    assert refine is not None or not plan.refine_top, "refine_top needs a refiner"
+    recorded, earlier, refined = _recorded(plan)
+    writer = _Writer(plan, earlier, refined)
     loop = SearchLoop(plan.space, plan.budget, evaluate, goodness(plan.indicator), evals=plan.evals, seed=plan.seed,
                       recorded=recorded, on_entry=lambda entry: _entered(plan, writer, loop, entry))
     try:
@@ -177,10 +223,17 @@ def execute(plan: Plan, evaluate: Evaluator) -> SearchResult:
         raise
     if not loop.pool:
         raise UserError(f"no architecture of '{plan.space.name}' is within the budget ({plan.budget.describe()})")
-    top = tuple(top_k(loop.pool, plan.indicator, plan.top))
+    top, refined = top_k(loop.pool, plan.indicator, max(plan.top, plan.refine_top)), {}
+    if plan.refine_top:
+        try:
+            refined = _refine(plan, writer, loop.pool, refine)
+        except BaseException:  # keep every refinement made, for --resume
+            writer.write(loop.pool, (), done=False)
+            raise
+        top = refined_first(top, refined)
     writer.write(loop.pool, top, done=True)
-    result = SearchResult(plan.space, plan.indicator, plan.strategy.kind, plan.budget, tuple(loop.pool), top,
-                          loop.measured, writer.seconds(), loop.exhausted, plan.out_dir)
+    result = SearchResult(plan.space, plan.indicator, plan.strategy.kind, plan.budget, tuple(loop.pool), tuple(top),
+                          loop.measured, writer.seconds(), loop.exhausted, plan.out_dir, refined)
     if plan.out_dir is not None:
         draw(plan, result)
     return result
@@ -191,30 +244,45 @@ def _entered(plan: Plan, writer: _Writer, loop: SearchLoop, entry: Entry) -> Non
     writer.maybe_write(loop.pool)
 
 
-def _recorded(plan: Plan) -> tuple[dict, float]:
-    """The evaluations (and search seconds) of the run being resumed, after checking it is the same search."""
+def _refine(plan: Plan, writer: _Writer, pool, refine: Refiner) -> dict[Arch, float]:
+    """arch -> refined accuracy of the plan's `refine_top` best of the pool, in the pool's order; a value
+    recorded by the run being resumed is taken as it is, and results.json is written after each new one."""
+    best = best_k(pool, plan.indicator, plan.refine_top)
+    for done, entry in enumerate(best, 1):
+        if entry.arch not in writer.refined:
+            writer.refined[entry.arch] = refine(entry.arch)
+            writer.write(pool, (), done=False)
+        plan.on_refined(entry, writer.refined[entry.arch], done, len(best))
+    return {e.arch: writer.refined[e.arch] for e in best}
+
+
+def _recorded(plan: Plan) -> tuple[dict, float, dict]:
+    """The evaluations, search seconds and refined accuracies of the run being resumed, after checking it is
+    the same search."""
     if plan.out_dir is None:
         assert not plan.resume, "resume needs an out_dir"
-        return {}, 0.0
+        return {}, 0.0, {}
     path = plan.out_dir / results.NAME
     if not plan.resume:
         if path.exists():
             raise UserError(f"--out {plan.out_dir} already holds a search ({results.NAME}); pass --resume to "
                             f"continue it, or choose another --out")
-        return {}, 0.0
+        return {}, 0.0, {}
     if not path.exists():  # interrupted before its first evaluation (e.g. while training): nothing to replay
-        return {}, 0.0
+        return {}, 0.0, {}
     record = results.read(path)
     results.check_resume(path, record, plan.header)
-    return results.recorded_entries(plan.space, record, path), float(record.get("seconds") or 0.0)
+    return (results.recorded_entries(plan.space, record, path), float(record.get("seconds") or 0.0),
+            results.recorded_refined(plan.space, record, path))
 
 
 class _Writer:
     """results.json after every evaluation, unless evaluating is much faster than writing the whole file (cheap
     indicators over thousands of architectures): then no more often than keeps writing under a third of the time."""
 
-    def __init__(self, plan: Plan, earlier_seconds: float):
+    def __init__(self, plan: Plan, earlier_seconds: float, refined: Mapping[Arch, float] | None = None):
         self.plan, self.earlier = plan, earlier_seconds
+        self.refined = dict(refined or {})  # arch -> refined accuracy, recorded ones included: every write keeps them
         self.start = time.perf_counter()
         self.last_end, self.last_cost = self.start, 0.0
         if plan.out_dir is not None:
@@ -231,7 +299,8 @@ class _Writer:
         if self.plan.out_dir is None:
             return
         begin = time.perf_counter()
-        results.write(self.plan.out_dir / results.NAME, self.plan.header, pool, top, done, self.seconds())
+        results.write(self.plan.out_dir / results.NAME, self.plan.header, pool, top, done, self.seconds(),
+                      self.refined)
         self.last_end = time.perf_counter()
         self.last_cost = self.last_end - begin
 

@@ -6,12 +6,13 @@ ranked again among themselves (their CPI then compares them with each other, not
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from ..indicators.ensemble import Ensemble
 from ..indicators.kinds import Indicator
 from ..indicators.ranking import order, ranks, scores
+from ..ir.choices import Arch
 from .strategies.base import Entry
 
 
@@ -39,7 +40,7 @@ class Ranked:
 
 def top_k(entries: Sequence[Entry], indicator: Indicator | Ensemble, k: int) -> list[Ranked]:
     """The k best of the pool by the indicator over the whole pool, then ranked again among themselves."""
-    best = [entries[i] for i in order([e.values for e in entries], indicator)[:k]]
+    best = best_k(entries, indicator, k)
     records = [e.values for e in best]
     columns = {c: [r[c] for r in records] for c in indicator.components}
     if indicator not in columns:  # a composite (CPI, an ensemble): its score among the top-k is a column of its own
@@ -47,3 +48,16 @@ def top_k(entries: Sequence[Entry], indicator: Indicator | Ensemble, k: int) -> 
     column_ranks = {c: ranks(v, c.higher_is_better) for c, v in columns.items()}
     return [Ranked(place, best[i], {c: columns[c][i] for c in columns}, {c: column_ranks[c][i] for c in columns})
             for place, i in enumerate(order(records, indicator), 1)]
+
+
+def best_k(entries: Sequence[Entry], indicator: Indicator | Ensemble, k: int) -> list[Entry]:
+    """The k best of the pool by the indicator over the whole pool, in the pool's order of goodness."""
+    return [entries[i] for i in order([e.values for e in entries], indicator)[:k]]
+
+
+def refined_first(top: Sequence[Ranked], refined: Mapping[Arch, float]) -> list[Ranked]:
+    """`top` with the refined architectures first, the best refined accuracy first (ties keep their order in
+    `top`), then the others in their order; renumbered from 1. Columns and their ranks are unchanged."""
+    first = sorted((r for r in top if r.entry.arch in refined), key=lambda r: -refined[r.entry.arch])
+    rest = [r for r in top if r.entry.arch not in refined]
+    return [replace(r, rank=place) for place, r in enumerate([*first, *rest], 1)]

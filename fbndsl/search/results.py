@@ -8,7 +8,9 @@
      "settings": {...},                      # everything else a resume must repeat (evals, data, training...)
      "evaluated": [{"arch": canonical text, "macs", "params", "indicators": {name: value}}, ...],
      "top": [{"rank": 1, "arch", "macs", "params", "indicators": {...}, "ranks": {...}}, ...],  # with CPI's or an
-                                             # ensemble's score among the top-k under its text
+                                             # ensemble's score among the top-k under its text; a refined
+                                             # architecture's row also has "refined": its accuracy
+     "refined": {arch text: accuracy},       # --refine-top: each refined architecture's accuracy, as refined
      "done": bool, "seconds": float}
 
 A value that could not be measured (NaN) is written as null, an infinite one (uncertainty of a network that
@@ -27,6 +29,7 @@ from ..diagnostics import UserError
 from ..files import atomic_write_text
 from ..indicators.ensemble import Ensemble, parse_indicator
 from ..indicators.kinds import Indicator
+from ..ir.choices import Arch
 from ..version import __version__
 from .objective import Ranked
 from .strategies.base import Entry
@@ -62,10 +65,11 @@ def entry_json(entry: Entry) -> dict:
             "indicators": {i.value: _number(v) for i, v in entry.values.items()}}
 
 
-def ranked_json(r: Ranked) -> dict:
+def ranked_json(r: Ranked, refined: Mapping[Arch, float]) -> dict:
+    refined_value = {"refined": refined[r.entry.arch]} if r.entry.arch in refined else {}
     return {"rank": r.rank, "arch": r.entry.arch.text(), "macs": r.entry.macs, "params": r.entry.params,
             "indicators": {i.value: _number(v) for i, v in r.values.items()},
-            "ranks": {i.value: v for i, v in r.ranks.items()}}
+            "ranks": {i.value: v for i, v in r.ranks.items()}, **refined_value}
 
 
 def _number(v: float) -> float | str | None:
@@ -74,8 +78,11 @@ def _number(v: float) -> float | str | None:
 
 
 def write(path: Path, header: Header, entries: Sequence[Entry], top: Sequence[Ranked], done: bool,
-          seconds: float) -> None:
-    record = header.to_json() | {"evaluated": [entry_json(e) for e in entries], "top": [ranked_json(r) for r in top],
+          seconds: float, refined: Mapping[Arch, float] | None = None) -> None:
+    refined = refined or {}
+    record = header.to_json() | {"evaluated": [entry_json(e) for e in entries],
+                                 "top": [ranked_json(r, refined) for r in top],
+                                 "refined": {a.text(): v for a, v in refined.items()},
                                  "done": done, "seconds": round(seconds, 3)}
     atomic_write_text(path, json.dumps(record, indent=1, allow_nan=False) + "\n")
 
@@ -108,7 +115,7 @@ def check_resume(path: Path, record: Mapping[str, Any], header: Header) -> None:
             raise UserError(f"--resume: {path} was written with {flag} {_show(record.get(key))}, not "
                             f"{_show(now[key])}; resume with the same settings, or choose another --out")
     old, new = record.get("settings", {}), now["settings"]
-    for key in sorted(set(old) | set(new)):
+    for key in [*new, *(k for k in old if k not in new)]:  # in the order written: --refine-top before its steps
         if old.get(key) != new.get(key):
             raise UserError(f"--resume: {path} was written with --{key.replace('_', '-')} {_show(old.get(key))}, "
                             f"not {_show(new.get(key))}; resume with the same settings, or choose another --out")
@@ -145,5 +152,20 @@ def recorded_entries(space, record: Mapping[str, Any], path: Path) -> dict:
             out[arch] = Entry(arch, int(item["macs"]), int(item["params"]), values)
         except (KeyError, TypeError, ValueError, UserError):
             raise UserError(f"--resume: {path} has a damaged evaluation record; start the search again in "
+                            f"another --out") from None
+    return out
+
+
+def recorded_refined(space, record: Mapping[str, Any], path: Path) -> dict[Arch, float]:
+    """arch -> refined accuracy of every architecture `record` refined (none before --refine-top existed)."""
+    out = {}
+    refined = record.get("refined") or {}
+    if not isinstance(refined, dict):
+        raise UserError(f"--resume: {path} has a damaged \"refined\" record; start the search again in another --out")
+    for text, value in refined.items():
+        try:
+            out[space.parse_arch(text)] = float(value)
+        except (TypeError, ValueError, UserError):
+            raise UserError(f"--resume: {path} has a damaged refined record; start the search again in "
                             f"another --out") from None
     return out

@@ -1,0 +1,101 @@
+"""Refinement: one architecture trained BN-only alone for a short budget, and its held-out accuracy.
+
+A weight-sharing supernet's children are all trained through the same BatchNorms, which limits how well any one
+of them does (on NAS-Bench-201, 18-21% for children of the shared BN-only supernet against 44% for one
+architecture trained BN-only alone with the same compute). Refinement keeps the premise of FBN-NAS (frozen
+random weights, only BatchNorm's gamma and beta learn) but gives each of the search's top picks its own
+BatchNorms: a network built and seeded as `fbndsl train --mode bn-only` builds its supernet, trained for `steps`
+optimiser steps on the one architecture (so only that path's BatchNorms learn), recalibrated, and measured.
+The search then re-ranks its top-K by that accuracy, as BigNAS refines its coarse picks (docs/search.md).
+"""
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterator
+
+import torch
+
+from ..data import epoch_loader
+from ..indicators.expressivity import accuracy
+from ..lower import recalibrate_bn
+from ..lower.runtime import at_resolution, images_on
+from ..train import TrainConfig
+from ..train.schedule import lr_at
+from ..train.setup import build_supernet, make_optimizer, steps_per_epoch
+from ..train.step import single_path_step
+
+
+def refined_accuracy(space, arch, data, held_out, *, steps: int, seed: int, device, batch_size: int = 64) -> float:
+    """Top-1 accuracy on `held_out` (images, labels) of `arch` trained BN-only alone for `steps` optimiser steps
+    on `data.train` (batches as `fbndsl train` draws them for `seed`), after recalibrating its BatchNorms on
+    training batches. A function of its arguments: the caller's random state is left as it was."""
+    device = torch.device(device)
+    with _random_state_kept(device):
+        net, config = refined_network(space, arch, data, steps=steps, seed=seed, device=device,
+                                      batch_size=batch_size)
+        recalibrate(net, arch, data, config, device)
+        images, labels = held_out
+        net.set_arch(arch)
+        net.eval()
+        return accuracy(net, at_resolution(images_on(images, device), net, arch), labels.to(device))
+
+
+def refined_network(space, arch, data, *, steps: int, seed: int, device, batch_size: int = 64):
+    """(the network trained on `arch` alone, its bn-only `TrainConfig`): seeded and built as bn-only's supernet,
+    then `steps` steps of `single_path_step` on the one path, the LR on bn-only's cosine spanning them."""
+    config = bn_only_config(data, steps=steps, seed=seed, batch_size=batch_size)
+    net, params = build_supernet(space, config, device)
+    optimizer = make_optimizer(params, config)
+    net.train()
+    for step, (x, y) in enumerate(batches(data, config)):
+        for group in optimizer.param_groups:
+            group["lr"] = lr_at(config, step, steps)
+        single_path_step(net, [arch], images_on(x, device), y.to(device))
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+    return net, config
+
+
+def bn_only_config(data, *, steps: int, seed: int, batch_size: int) -> TrainConfig:
+    """bn-only's settings (LR, momentum, no decay), with as many epochs as `steps` steps span."""
+    probe = TrainConfig(mode="bn-only", batch_size=batch_size, seed=seed)
+    epochs = math.ceil(steps / steps_per_epoch(data, probe))
+    return TrainConfig(mode="bn-only", epochs=epochs, steps=steps, batch_size=batch_size, seed=seed)
+
+
+def batches(data, config: TrainConfig) -> Iterator:
+    """The first `config.steps` training batches of a run with `config`: epoch after epoch, each epoch's order
+    from `epoch_loader` (a function of seed and epoch), full batches only."""
+    left = config.steps
+    for epoch in range(config.epochs):
+        for batch in epoch_loader(data.train, batch_size=config.batch_size, seed=config.seed, epoch=epoch,
+                                  drop_last=True):
+            if left == 0:
+                return
+            left -= 1
+            yield batch
+
+
+def recalibrate(net, arch, data, config: TrainConfig, device) -> int:
+    """The arch's BatchNorm statistics recomputed on `config.recal_batches` training batches, drawn as
+    `fbndsl train` draws them for its final evaluations (the epoch after the last trained one)."""
+    loader = epoch_loader(data.train, batch_size=config.batch_size, seed=config.seed, epoch=config.epochs,
+                          drop_last=True)
+    return recalibrate_bn(net, (at_resolution(images_on(x, device), net, arch) for x, _ in loader), arch=arch,
+                          max_batches=config.recal_batches)
+
+
+class _random_state_kept:
+    """Restores Python's and torch's random state on exit (`build_supernet` seeds both)."""
+
+    def __init__(self, device: torch.device):
+        self.fork = torch.random.fork_rng(devices=[device] if device.type == "cuda" else [])
+
+    def __enter__(self):
+        self.python = random.getstate()
+        self.fork.__enter__()
+
+    def __exit__(self, *exc):
+        random.setstate(self.python)
+        return self.fork.__exit__(*exc)
