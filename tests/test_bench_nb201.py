@@ -223,6 +223,8 @@ def test_smoke_run_reports_every_figure_and_reuses_its_supernets(tmp_path, tiny_
     assert set(data["correlations"]) == {i.value for i in Indicator}
     assert set(data["rankings"]) >= {*CANDIDATES, "naswot+synflow", *(i.value for i in Indicator)}
     assert all(r["calibration"]["n"] == 6 and r["evaluation"]["n"] == 5 for r in data["rankings"].values())
+    cost = {name: r["seconds_per_arch"] for name, r in data["rankings"].items()}
+    assert 0 < cost["naswot"] < cost["naswot+synflow"] and cost["trainability"] < cost["cpi"]
     chosen = [c["chosen"] for c in data["choices"]]
     assert chosen[0] in CPI_READINGS and chosen[1] in CANDIDATES and chosen[1] in lines[-1]
     calibration = {a["arch"] for a in data["calibration_archs"]}

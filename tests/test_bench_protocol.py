@@ -49,3 +49,16 @@ def test_judge_ranks_a_mean_of_ranks_within_each_set():
 def test_every_pair_of_zero_cost_proxies_is_judged():
     names = ranking_names()
     assert "naswot+synflow" in names and "jacob_cov+snip" in names and len(names) == len(set(names))
+
+
+def test_a_ranking_costs_its_indicators_and_the_recalibration_they_share():
+    from fbndsl.bench.pool import Pool
+    from fbndsl.indicators import Indicator, parse_indicator
+    from fbndsl.indicators.measuring import RECALIBRATION
+
+    part = {Indicator.NASWOT: 0.2, Indicator.SYNFLOW: 0.4, Indicator.TRAINABILITY: 0.1, Indicator.UNCERTAINTY: 0.3,
+            Indicator.REGIONS: 0.5, RECALIBRATION: 1.0}
+    pool = Pool(("a", "b"), ({}, {}), (2.5, 2.5), (part, {**part, Indicator.NASWOT: 0.4}))
+    assert pool.seconds_of(parse_indicator("naswot+synflow")) == pytest.approx(0.7)  # no recalibration
+    assert pool.seconds_of(Indicator.CPI) == pytest.approx(1.9)                      # its three, recalibrated once
+    assert math.isnan(pool.seconds_of(Indicator.SNIP))                               # not timed

@@ -6,6 +6,7 @@ it. The wall time of each call is kept: the benchmark reports the cost per archi
 """
 from __future__ import annotations
 
+import math
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -22,13 +23,25 @@ class Pool:
     archs: tuple
     records: tuple[dict[Indicator, float], ...]  # raw values, one per arch
     seconds: tuple[float, ...]                   # wall time of each arch's measurement
+    parts: tuple[dict, ...] = ()                 # per arch: each indicator's seconds, and the recalibration's
 
     def __post_init__(self) -> None:
         assert len(self.archs) == len(self.records) == len(self.seconds) >= 1
+        assert not self.parts or len(self.parts) == len(self.archs)
 
     def timing(self) -> dict[str, float]:
         return {"mean": statistics.fmean(self.seconds), "median": statistics.median(self.seconds),
                 "total": sum(self.seconds)}
+
+    def seconds_of(self, ranking) -> float:
+        """Mean seconds per architecture that measuring `ranking` alone costs: its base indicators, and the
+        BatchNorm recalibration when one of them reads the trained supernet (NaN when not timed)."""
+        from ..indicators.measuring import RECALIBRATION
+
+        keys = [*ranking.components, *([RECALIBRATION] if ranking.needs_trained_supernet else [])]
+        if not self.parts or any(k not in self.parts[0] for k in keys):
+            return math.nan
+        return statistics.fmean(math.fsum(p[k] for k in keys) for p in self.parts)
 
 
 def measure_pool(ctx, archs: Sequence, indicators: Sequence[Indicator] = ALL_BASE,
@@ -36,11 +49,12 @@ def measure_pool(ctx, archs: Sequence, indicators: Sequence[Indicator] = ALL_BAS
     """Measure `indicators` for each of `archs` on `ctx`, echoing progress every few architectures."""
     from ..indicators.measure import measure
 
-    records, seconds = [], []
+    records, seconds, parts = [], [], []
     for i, arch in enumerate(archs, 1):
         start = time.perf_counter()
-        records.append(measure(ctx, arch, indicators))
+        parts.append({})
+        records.append(measure(ctx, arch, indicators, seconds=parts[-1]))
         seconds.append(time.perf_counter() - start)
         if i % PROGRESS_EVERY == 0 or i == len(archs):
             echo(f"  {what}measured {i}/{len(archs)} architectures ({statistics.fmean(seconds):.2f} s each)")
-    return Pool(tuple(archs), tuple(records), tuple(seconds))
+    return Pool(tuple(archs), tuple(records), tuple(seconds), tuple(parts))

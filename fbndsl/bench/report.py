@@ -108,12 +108,14 @@ class Report:
         m = self.settings.measuring
         lines = [f"rankings vs ground truth on the fair supernet: {t['mean']:.2f} s per architecture for every "
                  f"indicator (median {t['median']:.2f} s; {m.recal_batches} recalibration batches, {m.eval_images} "
-                 f"held-out images, {m.mc_samples} Monte-Carlo passes); means of ranks cost no more",
-                 f"  {'ranking':<50}{'calibration tau':>16}{'evaluation tau':>15}{'rho':>8}"]
+                 f"held-out images, {m.mc_samples} Monte-Carlo passes); s/arch: what measuring one ranking alone "
+                 f"costs (its indicators, and the BatchNorm recalibration shared if one reads the trained supernet)",
+                 f"  {'ranking':<64}{'calibration tau':>16}{'evaluation tau':>15}{'rho':>8}{'s/arch':>8}"]
         for row in self.rows:
             name = row.name + ("" if row.higher_is_better else " (lower better)")
-            lines.append(f"  {name:<50}{row.calibration.kendall_tau:>16.3f}{row.evaluation.kendall_tau:>15.3f}"
-                         f"{row.evaluation.spearman_rho:>8.3f}")
+            cost = self.pool.seconds_of(parse_indicator(row.name))
+            lines.append(f"  {name:<64}{row.calibration.kendall_tau:>16.3f}{row.evaluation.kendall_tau:>15.3f}"
+                         f"{row.evaluation.spearman_rho:>8.3f}{cost:>8.2f}")
         return lines
 
     def _choice_lines(self) -> list[str]:
@@ -156,7 +158,8 @@ class Report:
             "supernets": [sn.to_json() for sn in self.supernets],
             "seconds_per_arch": self.pool.timing(),
             "correlations": {i.value: c.to_json() for i, c in self.correlations.items()},
-            "rankings": {r.name: r.to_json() for r in self.rows},
+            "rankings": {r.name: {**r.to_json(), "seconds_per_arch": _finite(self.pool.seconds_of(
+                parse_indicator(r.name)))} for r in self.rows},
             "choices": [c.to_json() for c in self.choices],
             "calibration_archs": [{"arch": self.space.format_arch(a, "nb201"), "cifar10_test_acc": acc,
                                    "values": {i.value: _finite(v) for i, v in rec.items()}}

@@ -6,7 +6,8 @@ indicator is asked for).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, MutableMapping
 
 from ..ir.choices import Arch
 from ..lower.batchnorm import tracking
@@ -41,22 +42,40 @@ MEASURES: dict[Indicator, Measure] = {
     Indicator.MACS: macs,
 }
 assert set(MEASURES) == {c for i in Indicator for c in i.components}
+RECALIBRATION = "recalibration"  # the key of the shared BatchNorm recalibration's seconds in a `seconds` mapping
+
+Seconds = MutableMapping["Indicator | str", float]
 
 
-def measure_all(ctx: IndicatorContext, arch: Arch, base: tuple[Indicator, ...]) -> dict[Indicator, float]:
+def measure_all(ctx: IndicatorContext, arch: Arch, base: tuple[Indicator, ...],
+                seconds: Seconds | None = None) -> dict[Indicator, float]:
     """Each base indicator of `base` for `arch`. Torch's random state is seeded from ctx.seed for the call (and
     the caller's restored), so dropout in a recalibration pass draws the same masks whatever was measured
-    before: the values are a function of (context, arch)."""
+    before: the values are a function of (context, arch). `seconds`, when given, receives each indicator's wall
+    time and, under `RECALIBRATION`, that of the one recalibration all trained-supernet indicators share."""
+    timed = _stopwatch({} if seconds is None else seconds)
     if not any(i.needs_trained_supernet for i in base):
         with seeded(ctx):
-            return {i: float(MEASURES[i](ctx, arch, None)) for i in base}
+            return {i: float(timed(i, MEASURES[i], ctx, arch, None)) for i in base}
     net = ctx.supernet
     was_training = net.training
     # A single-stage (BigNAS) supernet keeps no running statistics while training; without them its BatchNorms
     # would normalise each held-out batch with that batch's own statistics.
     with seeded(ctx), tracking(net):
         try:
-            cal = calibrate(ctx, arch)
-            return {i: float(MEASURES[i](ctx, arch, cal)) for i in base}
+            cal = timed(RECALIBRATION, calibrate, ctx, arch)
+            return {i: float(timed(i, MEASURES[i], ctx, arch, cal)) for i in base}
         finally:
             net.train(was_training)
+
+
+def _stopwatch(seconds: Seconds):
+    """fn(*args), its wall time recorded in `seconds` under `key`."""
+    def timed(key, fn, *args):
+        start = time.perf_counter()
+        try:
+            return fn(*args)
+        finally:
+            seconds[key] = time.perf_counter() - start
+
+    return timed
