@@ -54,7 +54,7 @@ def test_every_pair_of_zero_cost_proxies_is_judged():
 def test_a_ranking_costs_its_indicators_and_the_recalibration_they_share():
     from fbndsl.bench.pool import Pool
     from fbndsl.indicators import Indicator, parse_indicator
-    from fbndsl.indicators.measuring import RECALIBRATION
+    from fbndsl.indicators.kinds import RECALIBRATION
 
     part = {Indicator.NASWOT: 0.2, Indicator.SYNFLOW: 0.4, Indicator.TRAINABILITY: 0.1, Indicator.UNCERTAINTY: 0.3,
             Indicator.REGIONS: 0.5, RECALIBRATION: 1.0}

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..indicators.kinds import Indicator, base_indicators
+from ..indicators.kinds import RECALIBRATION, Indicator, base_indicators
 
 ALL_BASE = base_indicators(Indicator)  # every measured indicator (CPI is a mean of three of their ranks)
 PROGRESS_EVERY = 10
@@ -36,8 +36,6 @@ class Pool:
     def seconds_of(self, ranking) -> float:
         """Mean seconds per architecture that measuring `ranking` alone costs: its base indicators, and the
         BatchNorm recalibration when one of them reads the trained supernet (NaN when not timed)."""
-        from ..indicators.measuring import RECALIBRATION
-
         keys = [*ranking.components, *([RECALIBRATION] if ranking.needs_trained_supernet else [])]
         if not self.parts or any(k not in self.parts[0] for k in keys):
             return math.nan

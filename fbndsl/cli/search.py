@@ -106,10 +106,9 @@ def search_cmd(space_path, out_dir, supernet, train_epochs, train_steps, flops, 
         check_out(plan)
         split = load_split(data, seed, threads)
         space, net = supernet_for(plan, supernet, spaces.run, split.train, training)
-        evaluate = measurer(space, net, split.held_out, kind, seed=seed, device=_device(device),
-                            options=measuring.options())
-        refine = (refiner(space, split.held_out, steps=refine_steps, seed=seed, device=_device(device))
-                  if refine_top else None)
+        on = _device(device)
+        evaluate = measurer(space, net, split.held_out, kind, seed=seed, device=on, options=measuring.options())
+        refine = refiner(space, split.held_out, steps=refine_steps, seed=seed, device=on) if refine_top else None
         print(report(plan, execute(plan, evaluate, refine), spaces, space_path))
 
     run_command(body)

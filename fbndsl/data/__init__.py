@@ -12,11 +12,12 @@ from .loaded import Data
 from .seeding import Augment, epoch_seed
 from .spec import DataKind, DataSpec, parse_data_spec
 
-_TORCH_NAMES = ("ImageDataset", "epoch_loader")
+_TORCH_NAMES = ("ImageDataset", "epoch_loader", "first_batches")
 
 
 def __getattr__(name: str):
-    """`ImageDataset` and `epoch_loader` on first use, so that `import fbndsl.data` stays torch-free."""
+    """The torch-side names (`ImageDataset`, `epoch_loader`, `first_batches`) on first use, so that
+    `import fbndsl.data` stays torch-free."""
     if name in _TORCH_NAMES:
         from . import dataset
 
@@ -25,4 +26,4 @@ def __getattr__(name: str):
 
 
 __all__ = ["parse_data_spec", "DataSpec", "DataKind", "load", "Data", "Augment", "epoch_seed",
-           "ImageDataset", "epoch_loader"]
+           "ImageDataset", "epoch_loader", "first_batches"]

@@ -5,6 +5,9 @@ cropping and flipping act on exact pixel values. Each item is normalised to floa
 """
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
+
 import torch
 from torch.utils.data import DataLoader, Dataset
 
@@ -93,3 +96,10 @@ def epoch_loader(dataset: ImageDataset, *, batch_size: int, seed: int, epoch: in
     return DataLoader(dataset.at_epoch(epoch), batch_size=batch_size, shuffle=shuffle, generator=generator,
                       num_workers=num_workers, drop_last=drop_last)
 
+
+def first_batches(dataset: ImageDataset, *, batch_size: int, seed: int, count: int) -> Iterator:
+    """The first `count` full batches of a run over `dataset` from epoch 0 on, one epoch's `epoch_loader` after
+    another (a function of seed and epoch, as training draws them), loaded as they are consumed."""
+    epochs = (epoch_loader(dataset, batch_size=batch_size, seed=seed, epoch=e, drop_last=True)
+              for e in itertools.count())
+    return itertools.islice(itertools.chain.from_iterable(epochs), count)

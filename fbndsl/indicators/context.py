@@ -7,7 +7,6 @@ differences between architectures are not sampling noise) and makes `measure` a 
 """
 from __future__ import annotations
 
-import itertools
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -127,14 +126,12 @@ def train_batches(data: Data, batch_size: int, seed: int, count: int) -> list[to
 def labelled_batches(data: Data, batch_size: int, seed: int,
                      count: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
     """The batches `train_batches` draws, each with its labels: (inputs, labels)."""
-    from ..data import epoch_loader
+    from ..data import first_batches
 
     if batch_size > len(data.train):
         raise UserError(f"batch_size {batch_size} is larger than the training set of {data.name} "
                         f"({len(data.train)} images)")
-    epochs = (epoch_loader(data.train, batch_size=batch_size, seed=seed, epoch=e, drop_last=True)
-              for e in itertools.count())
-    return [(x, y) for x, y in itertools.islice(itertools.chain.from_iterable(epochs), count)]
+    return [(x, y) for x, y in first_batches(data.train, batch_size=batch_size, seed=seed, count=count)]
 
 
 def held_out(data: Data, count: int) -> tuple[torch.Tensor, torch.Tensor]:

@@ -23,7 +23,7 @@ import math
 
 import torch
 
-from ..lower.batchnorm import batchnorms, state_kept
+from ..lower.batchnorm import probing
 from ..lower.runtime import at_resolution
 
 K = 1e-5
@@ -32,17 +32,12 @@ K = 1e-5
 def input_jacobian(model, images: torch.Tensor) -> torch.Tensor | None:
     """N x D: d(sum of model(images)) / d images, one flattened row per image (train mode); None when the output
     does not depend on the images."""
-    was_training = model.training
-    model.train()
-    try:
-        with state_kept(batchnorms(model)), torch.enable_grad():
-            x = images.detach().clone().requires_grad_(True)
-            y = model(x)
-            if not y.requires_grad:
-                return None
-            (grad,) = torch.autograd.grad(y.sum(), x, allow_unused=True)
-    finally:
-        model.train(was_training)
+    with probing(model), torch.enable_grad():
+        x = images.detach().clone().requires_grad_(True)
+        y = model(x)
+        if not y.requires_grad:
+            return None
+        (grad,) = torch.autograd.grad(y.sum(), x, allow_unused=True)
     return None if grad is None else grad.flatten(1)
 
 

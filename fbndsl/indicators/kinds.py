@@ -60,6 +60,10 @@ class Indicator(Enum):
 # the rank ensemble `expressivity+trainability+uncertainty`.
 CPI_COMPONENTS = (Indicator.TRAINABILITY, Indicator.UNCERTAINTY, Indicator.REGIONS)
 
+# In a mapping of measuring seconds (`measure(..., seconds=)`), the key of the one BatchNorm recalibration all
+# the trained-supernet indicators of an architecture share.
+RECALIBRATION = "recalibration"
+
 _TRAINED = frozenset({Indicator.EXPRESSIVITY, Indicator.TRAINABILITY, Indicator.UNCERTAINTY, Indicator.REGIONS,
                       Indicator.GAMMA})
 

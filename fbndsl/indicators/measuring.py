@@ -17,7 +17,7 @@ from .cost_proxies import macs, params
 from .expressivity import expressivity
 from .gamma import gamma
 from .jacob_cov import jacob_cov
-from .kinds import Indicator
+from .kinds import RECALIBRATION, Indicator
 from .naswot import naswot
 from .regions import regions
 from .seeded import seeded
@@ -42,8 +42,6 @@ MEASURES: dict[Indicator, Measure] = {
     Indicator.MACS: macs,
 }
 assert set(MEASURES) == {c for i in Indicator for c in i.components}
-RECALIBRATION = "recalibration"  # the key of the shared BatchNorm recalibration's seconds in a `seconds` mapping
-
 Seconds = MutableMapping["Indicator | str", float]
 
 

@@ -9,13 +9,13 @@ trained". This is that measurement: `naswot.naswot_score` (log|det K| of the ReL
 on `ctx.supernet` with the arch selected, on the context's NASWOT batch at the arch's resolution.
 
 A train-mode forward updates every BatchNorm's running statistics (and, in a network with dropout, draws random
-masks): both are kept out of the way, the statistics put back exactly (`lower.batchnorm.state_kept`) and the
+masks): both are kept out of the way, the statistics put back exactly (`lower.batchnorm.probing`) and the
 random draws made from the context's seed, so the other indicators' values do not depend on whether this one
 was measured.
 """
 from __future__ import annotations
 
-from ..lower.batchnorm import batchnorms, state_kept
+from ..lower.batchnorm import probing
 from ..lower.runtime import at_resolution
 from .naswot import naswot_score
 from .seeded import seeded
@@ -24,5 +24,5 @@ from .seeded import seeded
 def regions(ctx, arch, cal) -> float:
     net = ctx.supernet
     net.set_arch(arch)
-    with state_kept(batchnorms(net)), seeded(ctx):
+    with probing(net), seeded(ctx):
         return naswot_score(net, at_resolution(ctx.naswot_images, net, arch))

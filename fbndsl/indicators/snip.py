@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..lower.batchnorm import batchnorms, state_kept
+from ..lower.batchnorm import probing
 from ..lower.modules import ElasticConv2d, ElasticLinear
 from ..lower.runtime import at_resolution
 
@@ -39,16 +39,11 @@ def scored_weights(model: nn.Module) -> list[torch.Tensor]:
 def snip_score(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> float:
     """sum over conv and linear weights w of |w * dL/dw|, L the cross-entropy of `model` (train mode) on the batch."""
     weights = [w for w in scored_weights(model) if w.requires_grad]
-    was_training = model.training
-    model.train()
-    try:
-        with state_kept(batchnorms(model)), torch.enable_grad():
-            loss = F.cross_entropy(model(images), labels)
-            if not loss.requires_grad or not weights:
-                return 0.0
-            grads = torch.autograd.grad(loss, weights, allow_unused=True)
-    finally:
-        model.train(was_training)
+    with probing(model), torch.enable_grad():
+        loss = F.cross_entropy(model(images), labels)
+        if not loss.requires_grad or not weights:
+            return 0.0
+        grads = torch.autograd.grad(loss, weights, allow_unused=True)
     return math.fsum(float((w.detach() * g).abs().double().sum()) for w, g in zip(weights, grads) if g is not None)
 
 

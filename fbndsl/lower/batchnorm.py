@@ -84,3 +84,16 @@ def _restore_buffers(bns: Sequence[BatchNorm], saved: list[dict[str, torch.Tenso
         for bn, buffers in zip(bns, saved):
             for k, b in buffers.items():
                 getattr(bn, k).copy_(b)
+
+
+@contextmanager
+def probing(model: nn.Module) -> Iterator[None]:
+    """A train-mode pass that leaves no trace (the zero-cost proxies' convention): `model` in train mode inside
+    the block, its BatchNorms' state and its own mode as they were afterwards."""
+    was_training = model.training
+    model.train()
+    try:
+        with state_kept(batchnorms(model)):
+            yield
+    finally:
+        model.train(was_training)

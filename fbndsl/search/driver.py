@@ -111,7 +111,7 @@ def search(space, *, supernet=None, data: Any = "digits", indicator: Indicator |
     plan = make_plan(cost_space or space, indicator, strategy, budget or Budget(), evals, top, seed,
                      out_dir=out_dir, resume=resume, supernet_dir=supernet_dir, settings=settings, on_entry=on_entry,
                      refine_top=refine_top, refine_steps=refine_steps)
-    if isinstance(data, str) and (evaluate is None or refine_top):
+    if isinstance(data, str) and refine_top:  # refinement trains on it (`measurer` loads a spec it needs itself)
         from ..data import load
 
         data = load(data, augment=True, seed=seed)

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterator
 
 import torch
 
-from ..data import epoch_loader
+from ..data import first_batches
 from ..indicators.expressivity import accuracy
-from ..lower import recalibrate_bn
 from ..lower.runtime import at_resolution, images_on
 from ..train import TrainConfig
+from ..train.evaluate import recalibrate_child
 from ..train.schedule import lr_at
 from ..train.setup import build_supernet, make_optimizer, steps_per_epoch
 from ..train.step import single_path_step
@@ -34,7 +33,7 @@ def refined_accuracy(space, arch, data, held_out, *, steps: int, seed: int, devi
     with _random_state_kept(device):
         net, config = refined_network(space, arch, data, steps=steps, seed=seed, device=device,
                                       batch_size=batch_size)
-        recalibrate(net, arch, data, config, device)
+        recalibrate_child(net, arch, data, config, device)  # as `fbndsl train` does before its evaluations
         images, labels = held_out
         net.set_arch(arch)
         net.eval()
@@ -48,7 +47,8 @@ def refined_network(space, arch, data, *, steps: int, seed: int, device, batch_s
     net, params = build_supernet(space, config, device)
     optimizer = make_optimizer(params, config)
     net.train()
-    for step, (x, y) in enumerate(batches(data, config)):
+    for step, (x, y) in enumerate(first_batches(data.train, batch_size=config.batch_size, seed=config.seed,
+                                                count=steps)):
         for group in optimizer.param_groups:
             group["lr"] = lr_at(config, step, steps)
         single_path_step(net, [arch], images_on(x, device), y.to(device))
@@ -62,28 +62,6 @@ def bn_only_config(data, *, steps: int, seed: int, batch_size: int) -> TrainConf
     probe = TrainConfig(mode="bn-only", batch_size=batch_size, seed=seed)
     epochs = math.ceil(steps / steps_per_epoch(data, probe))
     return TrainConfig(mode="bn-only", epochs=epochs, steps=steps, batch_size=batch_size, seed=seed)
-
-
-def batches(data, config: TrainConfig) -> Iterator:
-    """The first `config.steps` training batches of a run with `config`: epoch after epoch, each epoch's order
-    from `epoch_loader` (a function of seed and epoch), full batches only."""
-    left = config.steps
-    for epoch in range(config.epochs):
-        for batch in epoch_loader(data.train, batch_size=config.batch_size, seed=config.seed, epoch=epoch,
-                                  drop_last=True):
-            if left == 0:
-                return
-            left -= 1
-            yield batch
-
-
-def recalibrate(net, arch, data, config: TrainConfig, device) -> int:
-    """The arch's BatchNorm statistics recomputed on `config.recal_batches` training batches, drawn as
-    `fbndsl train` draws them for its final evaluations (the epoch after the last trained one)."""
-    loader = epoch_loader(data.train, batch_size=config.batch_size, seed=config.seed, epoch=config.epochs,
-                          drop_last=True)
-    return recalibrate_bn(net, (at_resolution(images_on(x, device), net, arch) for x, _ in loader), arch=arch,
-                          max_batches=config.recal_batches)
 
 
 class _random_state_kept:

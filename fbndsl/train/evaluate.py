@@ -35,13 +35,18 @@ def archs_to_evaluate(space, config) -> list[tuple[str, object]]:
     return out
 
 
-def evaluate(supernet, arch, data, config, device) -> dict:
-    """Test loss and top-1 accuracy of one child, after recalibrating its BatchNorms."""
+def recalibrate_child(supernet, arch, data, config, device) -> int:
+    """The child's BatchNorm statistics recomputed on `config.recal_batches` training batches, those of the epoch
+    after the last trained one; the number of batches used."""
     recal = epoch_loader(data.train, batch_size=config.batch_size, seed=config.seed, epoch=config.epochs,
                          drop_last=True)
-    supernet.set_arch(arch)
-    used = recalibrate_bn(supernet, (at_resolution(images_on(x, device), supernet, arch) for x, _ in recal),
-                          max_batches=config.recal_batches)
+    return recalibrate_bn(supernet, (at_resolution(images_on(x, device), supernet, arch) for x, _ in recal),
+                          arch=arch, max_batches=config.recal_batches)
+
+
+def evaluate(supernet, arch, data, config, device) -> dict:
+    """Test loss and top-1 accuracy of one child, after recalibrating its BatchNorms."""
+    used = recalibrate_child(supernet, arch, data, config, device)
     supernet.eval()
     total_loss, right, n = 0.0, 0, 0
     test = epoch_loader(data.test, batch_size=max(config.batch_size, 256), seed=config.seed, epoch=0, shuffle=False)
