@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .diagnostics import UserError
 from .passes.cost import build_cost_model
 from .passes.expand import expand
 from .passes.infer_shapes import InferShapes
@@ -22,6 +22,7 @@ from .passes.resolve import resolve
 from .passes.validate import Validate
 from .space import Space
 from .syntax.load import load
+from .syntax.shipped import find_space
 
 
 def compile(path: str | os.PathLike, *, fairness: Fairness | str = Fairness.INSERT, text: str | None = None,
@@ -31,7 +32,7 @@ def compile(path: str | os.PathLike, *, fairness: Fairness | str = Fairness.INSE
     Keyword arguments override `param`s: ``fbndsl.compile("spaces/darts.nas", C=36, layers=20)``.
     """
     fair = InsertBN(Fairness(fairness))
-    path = _find(path) if text is None else Path(path)
+    path = find_space(path) if text is None else Path(path)
     programs = load(path, text)  # first: it reports an unreadable file as a user error
     source = path.read_text(encoding="utf-8") if text is None and path.is_file() else text
     program = resolve(programs, {k: _literal(v) for k, v in overrides.items()})
@@ -55,27 +56,4 @@ def _literal(v: Any) -> str:
     try:
         return str(v)
     except ValueError:  # an int too long to print: it could not be a parameter anyway
-        from .diagnostics import UserError
-
         raise UserError("a parameter override is too large; numbers must stay below 2**63") from None
-
-
-SPACES_DIRS = (Path(__file__).resolve().parent / "spaces", Path(__file__).resolve().parent.parent / "spaces")
-
-
-def _find(path) -> Path:
-    """A path as given, or the name of a shipped space (`nb201` -> spaces/nb201.nas)."""
-    p = Path(path)
-    if p.exists() or p.suffix:
-        return p
-    for d in SPACES_DIRS:
-        if (d / f"{p.name}.nas").is_file():
-            return d / f"{p.name}.nas"
-    return p
-
-
-def shipped_spaces() -> Mapping[str, Path]:
-    for d in SPACES_DIRS:
-        if d.is_dir():
-            return {p.stem: p for p in sorted(d.glob("*.nas"))}
-    return {}

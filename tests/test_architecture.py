@@ -16,14 +16,14 @@ PACKAGE = ROOT / "fbndsl"
 # (train and indicators; pipeline and emit) do not import each other.
 LAYERS: dict[str, int] = {
     "version": 0, "diagnostics": 0,
-    "files": 1,
+    "files": 1, "progress": 1,
     "syntax": 2,
     "ir": 3,
     "cost": 4,
     "passes": 5,
     "notation": 6,
     "space": 7,
-    "pipeline": 8, "emit": 8,
+    "pipeline": 8, "emit": 8, "fit": 8,
     "": 9,  # fbndsl/__init__.py: the public face of the front end
     "data": 10,
     "lower": 11,

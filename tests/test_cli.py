@@ -91,7 +91,9 @@ def test_version():
 
 def test_missing_file_is_a_one_line_error():
     r = CliRunner().invoke(main, ["compile", "nope.nas"])
-    assert r.exit_code == 1 and r.output.strip() == "error: nope.nas: no such file; give the path of a .nas file"
+    assert r.exit_code == 1 and r.output.strip() == (
+        "error: nope.nas: no such file, and no shipped space of that name (shipped: bignas, darts, mobilenet, "
+        "mobilenetv2, nb201, resnet18); give the path of a .nas file or a shipped space's name")
 
 
 def test_compile_never_imports_torch():

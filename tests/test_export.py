@@ -2,6 +2,7 @@
 export has the benchmarks' parameter counts, and the files are deterministic, compile, and pass ruff."""
 from __future__ import annotations
 
+import ast
 import csv
 import importlib.util
 import itertools
@@ -152,6 +153,21 @@ def test_fairness_batchnorms_are_kept_with_a_supernet_and_dropped_without(tmp_pa
     assert len(trained["fairness_bn"]["layers"]) == 9  # skip_connect (n3.n0, n3.n2), avg_pool (n2.n1); 3 cells
     assert not (tmp_path / "f" / "weights.pt").exists()
 
+
+
+def test_model_py_docstring_tells_whether_weights_pt_is_beside_it(tmp_path):
+    """With a supernet the docstring shows how to load weights.pt; without one there is none to load, and the
+    docstring says the network is freshly initialised instead of pointing at a missing file."""
+    net = small_supernet("nb201")
+    arch = net.space.parse_arch(NB201_ARCH)
+    export(net.space, arch, tmp_path / "t", supernet=net, onnx=False)
+    export(net.space, arch, tmp_path / "f", onnx=False)
+    trained, fresh = (ast.get_docstring(ast.parse((tmp_path / d / "model.py").read_text())) for d in "tf")
+    assert (tmp_path / "t" / "weights.pt").is_file() and "weights.pt beside this file" in trained
+    assert 'model.load_state_dict(torch.load("weights.pt"' in trained
+    assert not (tmp_path / "f" / "weights.pt").exists()
+    assert "freshly initialised" in fresh and "no weights file" in fresh
+    assert "beside" not in fresh and "load_state_dict(torch.load" not in fresh
 
 # -- a fresh export: the architecture as written, with the benchmarks' parameter counts ----------------------
 def fresh_params(space, arch) -> int:

@@ -69,6 +69,7 @@ def test_progress_lines_when_stderr_is_not_a_tty(tmp_path):
     result = CliRunner().invoke(main, ["train", *SMALL[:-1], "--mode", "full", "--out", str(tmp_path / "r")])
     assert result.exit_code == 0
     assert "end of epoch 1/1  step 3/3  loss" in result.output and "\r" not in result.output
+    assert "training: 1/3 [" in result.output and "training: 3/3 [" in result.output  # the first line, the last
 
 
 def test_an_existing_run_is_not_overwritten(runs):

@@ -11,7 +11,7 @@ from conftest import compile_text
 import fbndsl
 from fbndsl.diagnostics import UserError
 from fbndsl.train import Mode, TrainConfig
-from fbndsl.train.progress import Progress
+from fbndsl.train.progress import TrainingProgress
 from fbndsl.train.sampling import FairSampler, SandwichSampler, UniformSampler, make_sampler
 from fbndsl.train.schedule import DECAY_FRACTION, FLOOR, lr_at
 
@@ -147,30 +147,36 @@ class FakeTerminal(io.StringIO):
 REC = {"kind": "train", "epoch": 0, "step": 4, "loss": 1.25, "acc": 0.5, "lr": 0.1, "images_per_s": 321.0}
 
 
-def test_progress_on_a_terminal_rewrites_one_live_line():
+def test_progress_on_a_terminal_is_a_bar_over_the_steps_with_the_epochs_above_it():
     out = FakeTerminal()
-    progress = Progress(epochs=2, total=10, stream=out)
-    progress.step(lambda: REC)
-    progress.step(lambda: pytest.fail("not due yet: refreshed at most every REFRESH seconds"))
-    progress.record(REC)
-    assert out.getvalue().count("\r") == 2 and "\n" not in out.getvalue()
-    progress.record(dict(REC, kind="epoch"))  # an epoch's line stays on screen
-    assert out.getvalue().endswith("\n")
-    assert "epoch 1/2  step 4/10  loss 1.2500  acc 0.500  lr 0.1  321 img/s" in out.getvalue()
+    progress = TrainingProgress(epochs=2, total=10, stream=out)
+    with progress.running(step=0):
+        for _ in range(4):
+            progress.step(lambda: REC)
+        progress.record(REC)  # in metrics.jsonl; the bar shows it
+        progress.record(dict(REC, kind="epoch"))  # an epoch's line stays on screen, above the bar
+    shown = out.getvalue()
+    assert shown.startswith("\rtraining:   0%|") and "4/10 [" in shown and "step/s" in shown
+    assert "\rend of epoch 1/2  step 4/10  loss 1.2500  acc 0.500  lr 0.1  321 img/s\n" in shown
+    assert shown.count("end of epoch") == 1 and shown.endswith("\n")
 
 
 def test_progress_in_a_log_is_plain_lines_and_quiet_is_silent():
     out = io.StringIO()
-    progress = Progress(epochs=1, total=10, stream=out)
-    progress.step(lambda: pytest.fail("no live line outside a terminal"))
-    progress.record(REC)
-    progress.record(dict(REC, kind="epoch"))
-    assert out.getvalue().splitlines() == [
-        "epoch 1/1  step 4/10  loss 1.2500  acc 0.500  lr 0.1  321 img/s",
-        "end of epoch 1/1  step 4/10  loss 1.2500  acc 0.500  lr 0.1  321 img/s"]
+    progress = TrainingProgress(epochs=1, total=10, stream=out)
+    with progress.running(step=0):
+        progress.step(lambda: REC)  # the first line, with the numbers
+        progress.step(lambda: pytest.fail("a line every few seconds in a log: not due yet"))
+        progress.record(REC)
+        progress.record(dict(REC, kind="epoch"))
+    lines = out.getvalue().splitlines()
+    assert [line.split(" [")[0] for line in lines] == ["training: 1/10", "end of epoch 1/1  step 4/10  loss 1.2500  "
+                                                       "acc 0.500  lr 0.1  321 img/s", "training: 2/10"]
+    assert lines[0].endswith(", epoch 1/1  loss 1.2500  acc 0.500]") and "\r" not in out.getvalue()
     silent = FakeTerminal()
-    quiet = Progress(epochs=1, total=10, quiet=True, stream=silent)
-    quiet.step(lambda: REC)
-    quiet.record(REC)
+    quiet = TrainingProgress(epochs=1, total=10, quiet=True, stream=silent)
+    with quiet.running(step=0):
+        quiet.step(lambda: pytest.fail("quiet: no numbers read"))
+        quiet.record(dict(REC, kind="epoch"))
     quiet.message("resuming")
     assert silent.getvalue() == ""

@@ -35,7 +35,9 @@ from .truth import Truth
 Echo = Callable[[str], None]
 
 
-def run(settings: Settings, truth: Truth, echo: Echo = print) -> Report:
+def run(settings: Settings, truth: Truth, echo: Echo = print, quiet: bool = False) -> Report:
+    """The evaluation: each step's line to `echo`, and the progress bars of the long ones on stderr unless
+    `quiet`."""
     start = time.perf_counter()
     space = compile_space(settings, Fairness.INSERT)
     sets = draw_sets(space, settings.calibration, settings.archs, settings.seed)
@@ -43,27 +45,27 @@ def run(settings: Settings, truth: Truth, echo: Echo = print) -> Report:
     accuracy = tuple(truth.of(space, a) for a in sets.evaluation)
     data = load_data(settings)  # the supernets train on data.train; indicators measure on data.held_out
 
-    fair, fair_net = supernet(space, settings, Fairness.INSERT, data.train, echo)
+    fair, fair_net = supernet(space, settings, Fairness.INSERT, data.train, echo, quiet)
     ctx = context(space, fair_net, data.held_out, settings)
     echo(f"measuring every indicator of {len(sets.calibration)} calibration and {len(sets.evaluation)} evaluation "
          f"architectures on the fair supernet")
-    cal_pool = measure_pool(ctx, sets.calibration, echo=echo, what="calibration: ")
-    pool = measure_pool(ctx, sets.evaluation, echo=echo, what="evaluation: ")
+    cal_pool = measure_pool(ctx, sets.calibration, what="calibration", quiet=quiet)
+    pool = measure_pool(ctx, sets.evaluation, what="evaluation", quiet=quiet)
     rows = {n: judge(n, cal_pool.records, cal_accuracy, pool.records, accuracy) for n in ranking_names()}
     choices = (choose("CPI's expressivity reading", CPI_READINGS, rows),
                choose("the search's indicator", CANDIDATES, rows))
 
     off_space = compile_space(settings, Fairness.OFF)
-    off, off_net = supernet(off_space, settings, Fairness.OFF, data.train, echo)
+    off, off_net = supernet(off_space, settings, Fairness.OFF, data.train, echo, quiet)
     echo(f"measuring gamma of the {len(pool.archs)} evaluation architectures on the fairness-off supernet")
     off_gamma = measure_pool(gamma_context(off_space, off_net, data.held_out, settings), pool.archs,
-                             [Indicator.GAMMA], echo)
+                             [Indicator.GAMMA], what="gamma, fairness off", quiet=quiet)
     table1 = {f: count_operators(space, top_archs(pool.archs, p.records, Indicator.GAMMA))
               for f, p in zip(SUPERNETS, (pool, off_gamma))}
 
     indicator = parse_indicator(choices[1].chosen)
     echo(f"searching: regularised evolution by {indicator.value}, {settings.evals} evaluations per seed")
-    runs = run_searches(space, ctx, truth, settings, indicator, echo)
+    runs = run_searches(space, ctx, truth, settings, indicator, echo, quiet)
     return Report(settings, truth.source, space, accuracy, (fair, off), pool,
                   {i: rows[i.value].evaluation for i in Indicator}, off_gamma,
                   correlate(off_gamma.records, accuracy, [Indicator.GAMMA])[Indicator.GAMMA], table1, tuple(runs),
@@ -79,10 +81,11 @@ def load_data(settings: Settings):
     return validation_split(load(settings.data, augment=True, seed=settings.seed))
 
 
-def supernet(space, settings: Settings, fairness: Fairness, data, echo: Echo) -> tuple[Supernet, object]:
+def supernet(space, settings: Settings, fairness: Fairness, data, echo: Echo, quiet: bool = False
+             ) -> tuple[Supernet, object]:
     """Train or reuse the supernet; (its line of the report, the trained `Supernet` module)."""
     echo(f"training the BN-only supernet, {title(fairness)}")
-    result = trained_supernet(space, settings, fairness, data)
+    result = trained_supernet(space, settings, fairness, data, quiet)
     child = result.evals[0]["acc"] if result.evals else float("nan")
     return Supernet(fairness, result.run_dir, result.steps, result.seconds, child), result.supernet
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 import math
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..indicators.kinds import RECALIBRATION, Indicator, base_indicators
+from ..progress import Progress
 
 ALL_BASE = base_indicators(Indicator)  # every measured indicator (CPI is a mean of three of their ranks)
-PROGRESS_EVERY = 10
 
 
 @dataclass(frozen=True)
@@ -42,17 +42,17 @@ class Pool:
         return statistics.fmean(math.fsum(p[k] for k in keys) for p in self.parts)
 
 
-def measure_pool(ctx, archs: Sequence, indicators: Sequence[Indicator] = ALL_BASE,
-                 echo: Callable[[str], None] = lambda line: None, what: str = "") -> Pool:
-    """Measure `indicators` for each of `archs` on `ctx`, echoing progress every few architectures."""
+def measure_pool(ctx, archs: Sequence, indicators: Sequence[Indicator] = ALL_BASE, what: str = "measuring",
+                 quiet: bool = False) -> Pool:
+    """Measure `indicators` for each of `archs` on `ctx`, a progress bar named `what` on stderr unless `quiet`."""
     from ..indicators.measure import measure
 
     records, seconds, parts = [], [], []
-    for i, arch in enumerate(archs, 1):
-        start = time.perf_counter()
-        parts.append({})
-        records.append(measure(ctx, arch, indicators, seconds=parts[-1]))
-        seconds.append(time.perf_counter() - start)
-        if i % PROGRESS_EVERY == 0 or i == len(archs):
-            echo(f"  {what}measured {i}/{len(archs)} architectures ({statistics.fmean(seconds):.2f} s each)")
+    with Progress(len(archs), what, unit="arch", quiet=quiet) as progress:
+        for arch in archs:
+            start = time.perf_counter()
+            parts.append({})
+            records.append(measure(ctx, arch, indicators, seconds=parts[-1]))
+            seconds.append(time.perf_counter() - start)
+            progress.update(1, lambda arch=arch: f"{ctx.space.cost(arch).macs / 1e6:.3f}M MACs")
     return Pool(tuple(archs), tuple(records), tuple(seconds), tuple(parts))

@@ -10,6 +10,7 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..progress import Counted
 from ..search.driver import search  # imported with the benchmark, not half an hour into it
 
 STRATEGY = "evolution"
@@ -28,14 +29,16 @@ class SearchRun:
                 "cifar10_test_acc": self.accuracy, "seconds": self.seconds, "evaluated": self.evaluated}
 
 
-def run_searches(space, ctx, truth, settings, indicator, echo: Callable[[str], None] = lambda line: None
-                 ) -> list[SearchRun]:
+def run_searches(space, ctx, truth, settings, indicator, echo: Callable[[str], None] = lambda line: None,
+                 quiet: bool = False) -> list[SearchRun]:
     """One evolution search by `indicator` (an Indicator or a mean of ranks) per seed settings.seed,
-    settings.seed + 1, ... (settings.search_seeds of them)."""
+    settings.seed + 1, ... (settings.search_seeds of them), each with a progress bar unless `quiet`."""
     runs = []
     for seed in range(settings.seed, settings.seed + settings.search_seeds):
+        bar = Counted(f"search, seed {seed}", lambda entry: f"{entry.macs / 1e6:.3f}M MACs", unit="arch", quiet=quiet)
         result = search(space, supernet=ctx.supernet, indicator=indicator, strategy=STRATEGY, evals=settings.evals,
-                        seed=seed, context=ctx)
+                        seed=seed, context=ctx, on_entry=bar)
+        bar.close()  # a search that ran out of new architectures stops short of its total
         arch = result.best.entry.arch
         runs.append(SearchRun(seed, arch, truth.of(space, arch), result.seconds, result.measured))
         echo(f"  seed {seed}: {space.format_arch(arch, 'nb201')}  {runs[-1].accuracy:.2f} %  "

@@ -31,13 +31,13 @@ def compile_space(settings: Settings, fairness: Fairness):
     return fbndsl.compile(SPACE, fairness=fairness.value, **dict(settings.sets))
 
 
-def train_config(settings: Settings):
+def train_config(settings: Settings, quiet: bool = False):
     from ..train import TrainConfig
 
     # one evaluated child at the end: a sanity figure for the log, not part of the benchmark
     return TrainConfig(mode="bn-only", epochs=settings.epochs, steps=settings.steps, seed=settings.seed,
                        device=settings.device, data=settings.data, sets=settings.sets, sampler=settings.sampler,
-                       eval_archs=1)
+                       eval_archs=1, quiet=quiet)
 
 
 def run_dir(settings: Settings, fairness: Fairness) -> Path:
@@ -49,10 +49,10 @@ def run_dir(settings: Settings, fairness: Fairness) -> Path:
     return settings.supernet_dir / name
 
 
-def trained_supernet(space, settings: Settings, fairness: Fairness, data):
+def trained_supernet(space, settings: Settings, fairness: Fairness, data, quiet: bool = False):
     """The `TrainResult` of the supernet's run: trained now, or resumed from its run directory."""
     from ..train import train
     from ..train.checkpoint import NAME
 
     out = run_dir(settings, fairness)
-    return train(space, train_config(settings), data, out, resume=(out / NAME).is_file())
+    return train(space, train_config(settings, quiet), data, out, resume=(out / NAME).is_file())

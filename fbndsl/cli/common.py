@@ -41,6 +41,35 @@ def run_command(body: Callable[[], object]) -> None:
         sys.exit(3)
 
 
+def bind_to_data(space_path: str, data, overrides: dict[str, str], *, budgets: bool, quiet: bool) -> dict[str, str]:
+    """`overrides` with what the data decides about the space added (`fbndsl.fit`: the class count, a proxy
+    input resolution), each said on one line of stderr unless `quiet`. A proxy resolution the space cannot take
+    as a mere proxy (it does not compile there, or its choices change) is dropped, and that said instead."""
+    from ..fit import fit_to_data
+    from ..pipeline import compile as compile_space
+
+    space = compile_space(space_path, **overrides)
+    fit = fit_to_data(space, data, overrides, budgets=budgets)
+    notes, bound = list(fit.notes), {**overrides, **fit.sets}
+    if fit.proxy is not None and not _same_choices(space, lambda: compile_space(space_path, **bound)):
+        bound.pop(fit.proxy)
+        notes = [n for n in notes if not n.startswith(f"{fit.proxy}=")]
+        notes.append(f"{fit.proxy}: kept as declared; the space does not compile with the same choices at "
+                     f"{data.name}'s {data.resolution}x{data.resolution} (--set {fit.proxy}=N picks another)")
+    if not quiet:
+        for note in notes:
+            click.echo(note, err=True)
+    return bound
+
+
+def _same_choices(space, recompile: Callable[[], object]) -> bool:
+    try:
+        other = recompile()
+    except UserError:
+        return False
+    return [(c.label, c.values) for c in other.choices] == [(c.label, c.values) for c in space.choices]
+
+
 def parse_sets(values: tuple[str, ...]) -> dict[str, str]:
     """`--set NAME=VALUE` flags as a mapping, in the order given (a later one of the same name wins)."""
     out = {}

@@ -32,7 +32,8 @@ COST_CONVENTION = (
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
 def compile_cmd(spaces, sets, fairness, emit, as_json, arch, archs, output):
     """Compile SPACE.nas: check it, and print its choice points, exact size, MAC/param range and
-    BN-fairness report. SPACE may also name a shipped space (nb201, darts, mobilenet, bignas, ...)."""
+    BN-fairness report. SPACE may also name a shipped space, with or without .nas (nb201, darts, mobilenet,
+    bignas, ...); a file of that name in the current directory comes first."""
     run_command(lambda: _compile(spaces, sets, fairness, emit, as_json, arch, archs, output))
 
 

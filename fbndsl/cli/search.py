@@ -10,14 +10,16 @@ from __future__ import annotations
 import shlex
 import sys
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import click
 
 from ..diagnostics import UserError
+from ..fit import input_resolution
 from ..indicators.ensemble import Ensemble, parse_indicator
 from ..indicators.kinds import Indicator
+from ..progress import end_progress
 from ..search.budget import Budget
 from ..search.driver import (
     DEFAULT_INDICATOR,
@@ -28,13 +30,12 @@ from ..search.driver import (
     make_plan,
     measurer,
     refiner,
-    resolution,
 )
 from ..search.proxy import Spaces, compile_spaces, format_resolution, proxy_note
 from ..search.results import NAME as RESULTS
 from ..search.strategies import strategy_kind
-from ..search.table import render
-from .common import SETS_OPTION, SPACE_OPTION, OneLineUsageErrors, parse_sets, run_command
+from ..search.table import render, versus_median
+from .common import SETS_OPTION, SPACE_OPTION, OneLineUsageErrors, bind_to_data, parse_sets, run_command
 
 DEFAULT_TRAIN_EPOCHS = 3    # BN-only on the built-in digits; see docs/search.md for the main job's timing
 SUPERNET_DIR = "supernet"   # under --out: the run directory of the supernet trained for the search
@@ -89,27 +90,31 @@ def search_cmd(space_path, out_dir, supernet, train_epochs, train_steps, flops, 
                resume, quiet):
     """Search a space for the best architectures within a MACs/params budget."""
     def body():
-        overrides = parse_sets(sets)
-        training = Training(train_epochs, train_steps, data, tuple(overrides.items()), seed, device, quiet)
+        given = parse_sets(sets)
+        training = Training(train_epochs, train_steps, data, tuple(given.items()), seed, device, quiet)
         measuring = Measuring(recal_batches, eval_images, mc_samples)
         _check_device(device)
         kind = parse_indicator(indicator)
         budget = Budget.parse(flops, params)
         check_supernet_flags(supernet, training, measuring, threads, kind)
+        split = load_split(data, seed, threads)
+        overrides = bind_to_data(space_path, split.train, given, budgets=True, quiet=quiet)
+        training = replace(training, sets=tuple(overrides.items()))
         spaces = compile_spaces(space_path, overrides)
         plan = make_plan(spaces.declared, kind, strategy_kind(strategy), budget, evals, top, seed, out_dir=out_dir,
                          resume=resume, supernet_dir=supernet_dir(supernet, kind, out_dir),
                          sets={k: v for k, v in overrides.items() if k not in spaces.proxies},
                          settings=resume_settings(training, measuring, spaces), plot_note=proxy_note(spaces),
-                         on_entry=None if quiet else _progress, refine_top=refine_top, refine_steps=refine_steps,
-                         on_refined=None if quiet else _refined_progress)
+                         on_entry=None if quiet else _progress(), refine_top=refine_top, refine_steps=refine_steps,
+                         on_refined=None if quiet else _refined_progress())
         check_out(plan)
-        split = load_split(data, seed, threads)
-        space, net = supernet_for(plan, supernet, spaces.run, split.train, training)
+        space, net, trained = supernet_for(plan, supernet, spaces.run, split.train, training)
         on = _device(device)
         evaluate = measurer(space, net, split.held_out, kind, seed=seed, device=on, options=measuring.options())
         refine = refiner(space, split.held_out, steps=refine_steps, seed=seed, device=on) if refine_top else None
-        print(report(plan, execute(plan, evaluate, refine), spaces, space_path))
+        result = execute(plan, evaluate, refine)
+        end_progress()  # a search that stops short of --evals leaves its bar open
+        print(report(plan, result, spaces, space_path, trained))
 
     run_command(body)
 
@@ -211,15 +216,32 @@ def load_split(data: str, seed: int, threads: int):
 
 
 def supernet_for(plan: Plan, supernet: str | None, space, images, training: Training):
-    """(space, supernet or None): none for an indicator that needs none; loaded from --supernet or from a
-    resumed search's OUT/supernet; otherwise trained now."""
+    """(space, supernet or None, what the summary says of it): none for an indicator that needs none; loaded from
+    --supernet or from a resumed search's OUT/supernet; otherwise trained now."""
     if not plan.indicator.needs_trained_supernet:
-        return space, None
+        return space, None, "no supernet: every indicator is measured at initialisation"
     if supernet is not None:
-        return load_supernet(supernet, space, training.device)
+        return *load_supernet(supernet, space, training.device), f"the supernet of {supernet} (--supernet)"
     if plan.resume and (plan.out_dir / RESULTS).is_file():  # results.json is first written after training ended
-        return load_supernet(str(plan.out_dir / SUPERNET_DIR), space, training.device)
-    return space, train_supernet(space, images, training, plan.out_dir / SUPERNET_DIR)
+        run_dir = plan.out_dir / SUPERNET_DIR
+        return *load_supernet(str(run_dir), space, training.device), f"the supernet of {run_dir} (resumed)"
+    result = train_supernet(space, images, training, plan.out_dir / SUPERNET_DIR)
+    return space, result.supernet, trained_story(result, images)
+
+
+def trained_story(result, data) -> str:
+    """One line: what was trained, on what, how long, and how well its evaluated child does against chance."""
+    line = (f"a BN-only supernet (FBN-NAS), {result.steps} steps on {data.name} ({len(data.train):,} images) in "
+            f"{result.seconds:.0f} s")
+    if not result.evals:
+        return line
+    acc, images, chance = result.evals[0]["acc"], result.evals[0]["test_images"], 1 / data.num_classes
+    line += (f"; a sampled child, BatchNorm recalibrated, scores {acc:.1%} on {images} test images (chance "
+             f"{chance:.1%})")
+    if acc < 1.5 * chance:
+        line += ("; near chance: what reads the trained supernet (trainability, uncertainty, regions) tells "
+                 "little; --train-epochs N trains longer")
+    return line
 
 
 def load_supernet(run_dir: str, space, device: str):
@@ -247,7 +269,7 @@ def train_supernet(space, images, training: Training, run_dir: Path):
     result = train(space, training.config(), images, run_dir, resume=(run_dir / "checkpoint.pt").is_file())
     if not training.quiet:
         print(result.summary().splitlines()[0], file=sys.stderr)
-    return result.supernet
+    return result
 
 
 def _device(name: str) -> str:
@@ -256,23 +278,32 @@ def _device(name: str) -> str:
     return str(pick_device(name))
 
 
-def _progress(entry, done: int, total: int) -> None:
-    values = "  ".join(f"{i.value} {v:.4g}" for i, v in entry.values.items())
-    print(f"  [{done}/{total}] {entry.macs / 1e6:.3f}M MACs  {values}", file=sys.stderr, flush=True)
+def _progress():
+    """`on_entry`: a bar over the evaluations (--evals); its postfix the last architecture's MACs and values."""
+    from ..progress import Counted
+
+    def last(entry) -> str:
+        values = "  ".join(f"{i.value} {v:.4g}" for i, v in entry.values.items())
+        return f"{entry.macs / 1e6:.3f}M MACs  {values}"
+
+    return Counted("measuring", last, unit="arch")
 
 
-def _refined_progress(entry, accuracy: float, done: int, total: int) -> None:
-    print(f"  refined [{done}/{total}] {entry.macs / 1e6:.3f}M MACs  accuracy {accuracy:.4g}", file=sys.stderr,
-          flush=True)
+def _refined_progress():
+    """`on_refined`: a bar over the --refine-top architectures trained alone."""
+    from ..progress import Counted
+
+    return Counted("refining", lambda entry, accuracy: f"{entry.macs / 1e6:.3f}M MACs  accuracy {accuracy:.4g}",
+                   unit="arch")
 
 
-def report(plan: Plan, result: SearchResult, spaces: Spaces, space_path: str) -> str:
+def report(plan: Plan, result: SearchResult, spaces: Spaces, space_path: str, trained: str) -> str:
     lines = [f"searched '{result.space.name}' ({result.strategy.value}, by {result.indicator.value}): "
              f"{len(result.evaluated)} architectures evaluated ({result.measured} measured now) in "
              f"{result.seconds:.1f} s" + ("; stopped early: the last 1,000 proposals had all been evaluated "
                                          "already" if result.exhausted else ""),
              f"budget: {plan.budget.describe()} at the space's declared input resolution "
-             f"{format_resolution(resolution(spaces.declared))}"]
+             f"{format_resolution(input_resolution(spaces.declared))}"]
     if spaces.proxies:
         lines.append(f"note: {proxy_note(spaces)}")
     if result.indicator is Indicator.CPI:
@@ -283,10 +314,22 @@ def report(plan: Plan, result: SearchResult, spaces: Spaces, space_path: str) ->
     if result.refined:
         lines.append(f"refined: the {len(result.refined)} best each trained BN-only alone for {plan.refine_steps} "
                      f"steps, listed first by that held-out accuracy (column 'refined')")
-    lines += ["", render(result.space, result.top, result.refined).rstrip(), "",
+    lines += ["", render(result.space, result.top, result.refined).rstrip(), "", *summary(plan, result, trained), "",
               f"results: {plan.out_dir / RESULTS}   plot: {plan.out_dir / 'search.png'}",
               *export_hint(space_path, plan.out_dir, spaces.proxies, trained=plan.header.supernet is not None)]
     return "\n".join(lines)
+
+
+def summary(plan: Plan, result: SearchResult, trained: str) -> list[str]:
+    """What was trained and how well, what was measured, and how the winner compares with the median."""
+    if not result.top:
+        return []
+    kind = "mean of ranks" if isinstance(result.indicator, Ensemble) or result.indicator is Indicator.CPI else "value"
+    return ["summary:",
+            f"  trained:  {trained}",
+            f"  measured: {len(result.evaluated)} distinct architectures within {plan.budget.describe()}, ranked by "
+            f"{result.indicator.value} ({kind})",
+            f"  winner:   {versus_median(result.best.entry, result.evaluated)}"]
 
 
 def export_hint(space_path: str, out: Path, proxies: Mapping[str, str], trained: bool) -> list[str]:

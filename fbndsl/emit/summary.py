@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from ..cost.model import format_count
 from ..ir.choices import format_value
+from ..syntax.shipped import shown_name
 
 
 def render(space) -> str:
     rng = space.cost_range()
-    lines = [f"{space.file}: space '{space.name}'"]
+    lines = [f"{shown_name(space.file)}: space '{space.name}'"]
     lines.append(f"  choice points: {len(space.choices)}")
     width = max((len(c.label) for c in space.choices), default=0)
     for c in space.choices:

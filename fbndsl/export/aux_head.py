@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..diagnostics import UserError
+from ..syntax.shipped import shown_name
 
 POOL_K, POOL_STRIDE, MID, WIDE, WIDE_K = 5, 3, 128, 768, 2
 AUX_ATTR = "aux_head"  # the attribute of the generated class; no layer of the space takes this name
@@ -60,7 +61,7 @@ def find(space, steps, label: str, classes: int) -> AuxHead:
     inside = [i for i, s in enumerate(steps) if s.live and _top(s.layer.node.scope) == label]
     if not inside:
         known = sorted({_top(s.layer.node.scope) for s in steps if s.live} - {""})
-        raise UserError(f"--aux-head {label}: no statement '{label}' in the network of {space.file}; its "
+        raise UserError(f"--aux-head {label}: no statement '{label}' in the network of {shown_name(space.file)}; its "
                         f"statements are {', '.join(known)}")
     step = inside[-1]
     shape = tuple(int(d) for d in steps[step].layer.out_shape)

@@ -1,4 +1,4 @@
-"""`export`: one architecture to a folder of model.py, weights.pt, model.onnx and arch.json.
+"""`export`: one architecture to a folder of model.py, weights.pt (with a trained supernet), model.onnx and arch.json.
 
 Every file is made in memory and checked first (the generated module loads the weights strictly and
 computes what the extracted subnet computes); only then are they written, each atomically, so a mistake or
@@ -17,6 +17,7 @@ from torch import nn
 from ..diagnostics import UserError
 from ..files import atomic_write_bytes
 from ..ir.choices import Arch
+from ..syntax.shipped import shown_name
 from . import recal
 from .layers import FairnessBN
 from .onnx_file import onnx_bytes
@@ -58,12 +59,12 @@ def export(space, arch, out_dir, supernet=None, data=None, onnx: bool = True, *,
     provenance = Provenance(dict(sets or {}), supernet_dir)
     if supernet is None:
         plan = make_plan(space, arch, FairnessBN.DROPPED, aux_head)
-        files, module = _fresh(render_plan(space, arch, plan), plan, onnx)
+        files, module = _fresh(render_plan(space, arch, plan, weights=False), plan, onnx)
     else:
         plan = make_plan(space, arch, FairnessBN.KEPT, aux_head)
         batches = None if data is None or recal_batches <= 0 else \
             recal.batches_for(data, supernet, arch, batch_size=batch_size, seed=seed, epoch=data_epoch)
-        files, module, used = _trained(render_plan(space, arch, plan), plan, supernet, arch, batches,
+        files, module, used = _trained(render_plan(space, arch, plan, weights=True), plan, supernet, arch, batches,
                                        recal_batches, onnx)
         calibration = None if batches is None else recal.Recalibration(recal.describe(data), used)
         provenance = Provenance(provenance.sets, supernet_dir, calibration, trained=True)
@@ -76,12 +77,12 @@ def _same_space(space, supernet):
     """The supernet's own space (its IR is what its modules were built from), if it is `space`."""
     theirs = supernet.space
     if theirs.source_sha256 != space.source_sha256:
-        raise UserError(f"{space.file}: not the space the supernet was trained on (sha256 "
+        raise UserError(f"{shown_name(space.file)}: not the space the supernet was trained on (sha256 "
                         f"{space.source_sha256[:12]}... vs {theirs.source_sha256[:12]}...); export with that space")
     if dict(theirs.ir.params) != dict(space.ir.params):
         diff = sorted(k for k in set(theirs.ir.params) | set(space.ir.params)
                       if theirs.ir.params.get(k) != space.ir.params.get(k))
-        raise UserError(f"{space.file}: the supernet was trained with "
+        raise UserError(f"{shown_name(space.file)}: the supernet was trained with "
                         f"{', '.join(f'{k}={theirs.ir.params.get(k)}' for k in diff)}, not "
                         f"{', '.join(f'{k}={space.ir.params.get(k)}' for k in diff)}; drop those --set values, "
                         f"or export without the supernet to train the architecture from scratch")

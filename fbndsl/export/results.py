@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..diagnostics import UserError
+from ..syntax.shipped import shown_name
 
 FORMAT = "fbndsl-search/1"
 
@@ -62,5 +63,5 @@ def check_space(ranked: Ranked, space) -> None:
     """The results rank architectures of one space's source; another source would give them another meaning."""
     if ranked.sha256 != space.source_sha256:
         raise UserError(f"--from {ranked.path}: the search ran on a space with sha256 {ranked.sha256[:12]}... "
-                        f"({ranked.space_file}), but {space.file} has sha256 {space.source_sha256[:12]}...; "
-                        f"export with --space {ranked.space_file}, or search again")
+                        f"({ranked.space_file}), but {shown_name(space.file)} has sha256 "
+                        f"{space.source_sha256[:12]}...; export with --space {ranked.space_file}, or search again")

@@ -43,15 +43,18 @@ def _template():
     return env.get_template(TEMPLATE)
 
 
-def render_model_source(space, arch, fairness_bn: FairnessBN = FairnessBN.DROPPED, aux_head: str | None = None) -> str:
-    """The standalone PyTorch source of `arch` (an Arch or any notation `space.parse_arch` reads)."""
+def render_model_source(space, arch, fairness_bn: FairnessBN = FairnessBN.DROPPED, aux_head: str | None = None,
+                        *, weights: bool = False) -> str:
+    """The standalone PyTorch source of `arch` (an Arch or any notation `space.parse_arch` reads); `weights`
+    says whether a weights.pt goes beside it, which its docstring tells the reader."""
     arch = space.parse_arch(arch) if isinstance(arch, str) else space.arch(arch)
-    return render_plan(space, arch, make_plan(space, arch, fairness_bn, aux_head))
+    return render_plan(space, arch, make_plan(space, arch, fairness_bn, aux_head), weights=weights)
 
 
-def render_plan(space, arch, plan: Plan) -> str:
+def render_plan(space, arch, plan: Plan, *, weights: bool) -> str:
     forward = _forward_lines(plan)
     return _template().render(
+        weights=weights,
         version=comment_text(__version__), header=_header(space, arch, plan), class_name=plan.class_name,
         input_shape=repr(tuple(int(d) for d in plan.input_shape)), init_lines=_init_lines(plan),
         forward_lines=forward, aux=plan.aux is not None,

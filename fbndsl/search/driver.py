@@ -23,11 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import UserError
+from ..fit import input_resolution
 from ..indicators.ensemble import Ensemble, parse_indicator
 from ..indicators.kinds import Indicator
 from ..ir.choices import Arch
-from ..ir.ops import OpKind
-from ..ir.sym import Sym
 from . import results
 from .budget import Budget
 from .feasible import admits, sample_feasible
@@ -144,7 +143,7 @@ def make_plan(space, indicator: Indicator | Ensemble, strategy, budget: Budget, 
         evals = space.size if strategy.kind is StrategyKind.EXHAUSTIVE else DEFAULT_EVALS
     header = results.Header(space=space_record(space, sets), seed=seed, indicator=indicator,
                             strategy=strategy.kind.value,
-                            budget=budget.to_json() | {"at_resolution": resolution(space)},
+                            budget=budget.to_json() | {"at_resolution": input_resolution(space)},
                             supernet=supernet_dir, settings={"evals": evals, **(settings or {}), **refining})
     return Plan(space, indicator, strategy, budget, evals, top, seed, header,
                 None if out_dir is None else Path(out_dir), resume, plot_note,
@@ -169,13 +168,6 @@ def space_record(space, sets: Mapping[str, str] | None) -> dict:
     if sets is None:
         sets = {k: format_value(v) for k, v in space.ir.params.items()}
     return {"file": str(space.file), "name": space.name, "sha256": space.source_sha256, "sets": dict(sets)}
-
-
-def resolution(space) -> int | list[int]:
-    """The input resolution the space's cost model counts at: one, or the values of an elastic resolution."""
-    value = dict(space.ir.nodes[0].attrs)["resolution"]
-    assert space.ir.nodes[0].kind is OpKind.INPUT
-    return sorted(value.values()) if isinstance(value, Sym) else value
 
 
 def measurer(space, supernet, data, indicator: Indicator | Ensemble, *, seed: int, device: str, context=None,

@@ -10,11 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..diagnostics import UserError
-from ..passes.expand import INPUT_PARAMS
+from ..fit import input_resolution as resolution
+from ..fit import resolution_params
 from ..pipeline import compile as compile_space
-from ..syntax import ast
-from ..syntax.load import load as load_syntax
-from .driver import resolution
 
 
 @dataclass(frozen=True)
@@ -44,49 +42,6 @@ def compile_spaces(path: str, overrides: Mapping[str, str]) -> Spaces:
         raise UserError(f"--set {_sets(touching)}: changes the choices of '{space.name}', not just its input "
                         f"resolution; the budget needs the same architectures at the declared resolution")
     return Spaces(space, declared, touching)
-
-
-def resolution_params(space, overrides: Mapping[str, str]) -> frozenset[str]:
-    """The `param`s the network's input resolution depends on: those its expression in `input(3, ...)` names,
-    and those their own definitions name (`param resolution = 2 * base`), unless a --set replaced that
-    definition. Read from the resolved syntax, and the `param` lines parsed again: nothing is compiled."""
-    params = space.program.params
-    definitions = _param_definitions(space.file)
-    found: set[str] = set()
-    todo = list(_names(_resolution_arg(space.program.network)))
-    while todo:
-        name = todo.pop()
-        if name in params and name not in found:
-            found.add(name)
-            todo.extend(() if name in overrides else _names(definitions.get(name)))
-    return frozenset(found)
-
-
-def _resolution_arg(network: ast.Network):
-    """The resolution argument of the network's `input(channels, resolution)`, matched as the compiler matches
-    it: by name (`resolution = 32`, `resolution in {..}`) or by position."""
-    first = network.body[0]
-    assert isinstance(first, ast.NetInput), "the compiler checked that the network starts with its input"
-    names = [n for n, _ in INPUT_PARAMS]
-    positional = dict(zip(names, (a for a in first.args if isinstance(a, ast.PosArg))))
-    named = {a.name.name: a for a in first.args if not isinstance(a, ast.PosArg)}
-    return {**positional, **named}.get("resolution")
-
-
-def _param_definitions(file: str) -> dict[str, ast.Expr]:
-    return {item.name.name: item.value for program in load_syntax(file) for item in program.items
-            if isinstance(item, ast.Param)}
-
-
-def _names(node) -> set[str]:
-    """Every name an expression (or argument, or set of values) reads."""
-    if isinstance(node, ast.Name):
-        return {node.name}
-    if isinstance(node, tuple):
-        return set().union(*map(_names, node))
-    if hasattr(node, "__dataclass_fields__"):
-        return set().union(*(_names(getattr(node, f)) for f in node.__dataclass_fields__))
-    return set()
 
 
 def proxy_note(spaces: Spaces) -> str:

@@ -42,3 +42,25 @@ def _value(v: float) -> str:
 
 def _rank(r: float) -> str:
     return f"{r:g}"
+
+
+def versus_median(best, pool: Sequence) -> str:
+    """How `best` (an `Entry`) compares with the median of the evaluated `pool`: its cost, and each indicator
+    value beside the pool's median, with how many of them it beats (by each indicator's own direction)."""
+    parts = [f"{format_count(best.macs)} MACs (median {format_count(_median([e.macs for e in pool]))})",
+             f"{format_count(best.params)} params (median {format_count(_median([e.params for e in pool]))})"]
+    beats = 0
+    for indicator, value in best.values.items():
+        median = _median([e.values[indicator] for e in pool if indicator in e.values])
+        better = value > median if indicator.higher_is_better else value < median
+        beats += better
+        parts.append(f"{indicator.value} {_value(value)} (median {_value(median)})")
+    return f"better than the median on {beats} of {len(best.values)} indicators: " + ", ".join(parts)
+
+
+def _median(values: Sequence[float]) -> float:
+    ordered = sorted(v for v in values if not math.isnan(v))
+    if not ordered:
+        return math.nan
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2

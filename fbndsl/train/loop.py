@@ -28,7 +28,7 @@ from . import checkpoint
 from .config import Mode, TrainConfig
 from .distributed import Launch, average_gradients, broadcast_state, global_stats, sync_batchnorm
 from .evaluate import archs_to_evaluate, evaluate
-from .progress import Progress
+from .progress import TrainingProgress
 from .regularise import decayed_weights, dropout_modules
 from .result import TrainResult
 from .rundir import RunDir, run_identity
@@ -114,7 +114,7 @@ class Trainer:
         self.largest = space.max_arch()
         self.decayed = decayed_weights(self.supernet, self.largest)
         self.dropouts = dropout_modules(self.supernet)
-        self.progress = Progress(config.epochs, self.total, config.quiet or not launch.main)
+        self.progress = TrainingProgress(config.epochs, self.total, config.quiet or not launch.main)
         self.step, self.saved_step, self.elapsed_before = 0, -1, 0.0
         self.started = time.monotonic()
         self.records: list[dict] = []
@@ -137,14 +137,15 @@ class Trainer:
     # -- training ---------------------------------------------------------------------------------------
     def fit(self, on_step: Callable[[int], None] | None) -> None:
         self.supernet.train()
-        while self.step < self.total:
-            epoch, done = divmod(self.step, self.steps_per_epoch)
-            window, whole = Window(self.device), Window(self.device)
-            for x, y in self.batches(epoch, done):
-                self.one_step(epoch, x, y, window, whole)
-                if on_step is not None:
-                    on_step(self.step)
-            self.end_epoch(epoch, whole)
+        with self.progress.running(self.step):
+            while self.step < self.total:
+                epoch, done = divmod(self.step, self.steps_per_epoch)
+                window, whole = Window(self.device), Window(self.device)
+                for x, y in self.batches(epoch, done):
+                    self.one_step(epoch, x, y, window, whole)
+                    if on_step is not None:
+                        on_step(self.step)
+                self.end_epoch(epoch, whole)
 
     def batches(self, epoch: int, done: int) -> DataLoader:
         """Epoch `epoch`'s batches from the `done`-th on (and no further than the run's last step). The order

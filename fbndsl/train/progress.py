@@ -1,16 +1,15 @@
-"""What a person sees while a run trains: a live line on a terminal, plain lines in a log, or nothing.
+"""What a person sees while a run trains: a bar over the run's optimiser steps (`fbndsl.progress`: tqdm on a
+terminal, plain lines now and then in a log), one line at the end of each epoch, and messages; or nothing.
 
-On a TTY the line is rewritten in place ('\\r') at most every `REFRESH` seconds, so printing never slows
-training; when stderr is a file or a pipe (CI logs, nohup) each metrics record becomes one plain line.
+The bar's loss and accuracy are read only when the bar is redrawn, since reading them waits for the device.
 """
 from __future__ import annotations
 
-import sys
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TextIO
 
-REFRESH = 0.2  # seconds between rewrites of the live line
+from ..progress import Progress, say
 
 
 def describe(rec: dict, epochs: int, total: int) -> str:
@@ -18,54 +17,35 @@ def describe(rec: dict, epochs: int, total: int) -> str:
             f"acc {rec['acc']:.3f}  lr {rec['lr']:.4g}  {rec['images_per_s']:.0f} img/s")
 
 
-class Progress:
+def postfix(rec: dict, epochs: int) -> str:
+    """The bar's part: the bar itself shows the step, the rate and the time left."""
+    return f"epoch {rec['epoch'] + 1}/{epochs}  loss {rec['loss']:.4f}  acc {rec['acc']:.3f}"
+
+
+class TrainingProgress:
     def __init__(self, epochs: int, total: int, quiet: bool = False, stream: TextIO | None = None):
-        self.stream = sys.stderr if stream is None else stream
-        self.epochs, self.total, self.quiet = epochs, total, quiet
-        self.live = not quiet and _isatty(self.stream)
-        self._last = 0.0
-        self._width = 0
+        self.epochs, self.total, self.quiet, self.stream = epochs, total, quiet, stream
+        self.bar: Progress | None = None
+
+    @contextmanager
+    def running(self, step: int) -> Iterator[None]:
+        """The bar while the steps from `step` on run; ended however they end (an interrupted run included)."""
+        self.bar = Progress(self.total, "training", unit="step", initial=step, quiet=self.quiet, stream=self.stream)
+        try:
+            yield
+        finally:
+            self.bar.close()
+            self.bar = None
 
     def step(self, numbers: Callable[[], dict]) -> None:
-        """A live update after an optimiser step (TTY only). `numbers()` makes the record; it is called only
-        when the line is due, since reading a loss waits for the device."""
-        now = time.monotonic()
-        if self.live and now - self._last >= REFRESH:
-            self._last = now
-            self._rewrite(describe(numbers(), self.epochs, self.total))
+        """After an optimiser step. `numbers()` makes a metrics record; it is called only when the bar is drawn."""
+        if self.bar is not None:
+            self.bar.update(1, lambda: postfix(numbers(), self.epochs))
 
     def record(self, rec: dict) -> None:
-        """A metrics record: the live line on a TTY, one plain line otherwise; epoch ends stay on screen."""
-        if self.quiet:
-            return
-        text = describe(rec, self.epochs, self.total)
-        if self.live:
-            self._rewrite(text)
-            if rec.get("kind") == "epoch":
-                self.stream.write("\n")
-                self._width = 0
-        else:
-            self.stream.write(("end of " if rec.get("kind") == "epoch" else "") + text + "\n")
-        self.stream.flush()
+        """A metrics record: an epoch's end gets its line; the others are in metrics.jsonl and the bar."""
+        if rec.get("kind") == "epoch":
+            self.message("end of " + describe(rec, self.epochs, self.total))
 
     def message(self, text: str) -> None:
-        if self.quiet:
-            return
-        if self.live and self._width:
-            self.stream.write("\n")
-            self._width = 0
-        self.stream.write(text + "\n")
-        self.stream.flush()
-
-    def _rewrite(self, text: str) -> None:
-        pad = max(0, self._width - len(text))
-        self.stream.write("\r" + text + " " * pad)
-        self.stream.flush()
-        self._width = len(text)
-
-
-def _isatty(stream: TextIO) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
+        say(text, self.quiet, self.stream)

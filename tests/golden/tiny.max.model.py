@@ -7,17 +7,19 @@
 #   s.w=16
 # input 3x16x16; 619,124 MACs; 6,540 parameters
 # no BatchNorm was inserted by BN fairness in this architecture
-"""A network exported by fbndsl (its weights: weights.pt beside this file).
+"""A network exported by fbndsl without weights: exported without a trained
+supernet, it is freshly initialised and no weights file came with it. Train
+it before use.
 
     import torch
     from model import INPUT_SHAPE, Model
 
-    model = Model().eval()
-    model.load_state_dict(torch.load("weights.pt", weights_only=True))
+    model = Model()
     logits = model(torch.randn(1, *INPUT_SHAPE))
 
-After editing a layer by hand (a new head for another number of classes,
-say), load the other weights by name: `load_weights(model, "weights.pt")`.
+Once trained, save its weights: `torch.save(model.state_dict(), "weights.pt")`;
+`load_weights(model, "weights.pt")` loads them back by name, skipping any
+layer edited by hand since.
 """
 import torch
 import torch.nn.functional as F

@@ -6,17 +6,19 @@
 # arch: pair.n=b,pair.n.b=pool,resolution=8,s.0.k=3,s.1.se=false,s.d=1,s.w=8
 # input 3x8x8; 69,924 MACs; 2,108 parameters
 # 1 fairness BatchNorms dropped: the architecture exactly as written
-"""A network exported by fbndsl (its weights: weights.pt beside this file).
+"""A network exported by fbndsl without weights: exported without a trained
+supernet, it is freshly initialised and no weights file came with it. Train
+it before use.
 
     import torch
     from model import INPUT_SHAPE, Model
 
-    model = Model().eval()
-    model.load_state_dict(torch.load("weights.pt", weights_only=True))
+    model = Model()
     logits = model(torch.randn(1, *INPUT_SHAPE))
 
-After editing a layer by hand (a new head for another number of classes,
-say), load the other weights by name: `load_weights(model, "weights.pt")`.
+Once trained, save its weights: `torch.save(model.state_dict(), "weights.pt")`;
+`load_weights(model, "weights.pt")` loads them back by name, skipping any
+layer edited by hand since.
 """
 import torch
 import torch.nn.functional as F
