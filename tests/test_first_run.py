@@ -40,3 +40,14 @@ def test_a_set_value_is_not_overridden_by_the_data(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "from the data" not in done.stderr
     assert json.loads((tmp_path / "o/results.json").read_text())["settings"]["proxy"] == {"resolution": "48"}
+
+
+def test_training_binds_the_same_values_and_records_them(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "fbndsl", "train", "--space", "mobilenet", "--mode", "bn-only",
+                           "--epochs", "1", "--steps", "1", "--recal-batches", "1", "--out", "run"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "classes=10: from the data" in done.stderr and "resolution=32: a proxy from the data" in done.stderr
+    assert "budgets" not in done.stderr  # training alone has none
+    config = json.loads((tmp_path / "run/config.json").read_text())
+    assert config["config"]["sets"] == [["classes", "10"], ["resolution", "32"]]

@@ -19,7 +19,7 @@ from ..diagnostics import UserError
 from ..fit import input_resolution
 from ..indicators.ensemble import Ensemble, parse_indicator
 from ..indicators.kinds import Indicator
-from ..progress import end_progress
+from ..progress import end_progress, say
 from ..search.budget import Budget
 from ..search.driver import (
     DEFAULT_INDICATOR,
@@ -37,7 +37,12 @@ from ..search.strategies import strategy_kind
 from ..search.table import render, versus_median
 from .common import SETS_OPTION, SPACE_OPTION, OneLineUsageErrors, bind_to_data, parse_sets, run_command
 
-DEFAULT_TRAIN_EPOCHS = 3    # BN-only on the built-in digits; see docs/search.md for the main job's timing
+# BN-only steps when neither --train-epochs nor --train-steps is given: 30 epochs of the built-in digits, about a
+# minute on one CPU thread. Measured there (nb201 with N=1, uniform paths, training accuracy of the last epoch):
+# 300 steps 16%, 660 steps 20% (LR 5: 22%); at N=5 still 11% after 330 steps at LR 5 (docs/search.md, "What the
+# main job shows").
+DEFAULT_TRAIN_STEPS = 600
+EVAL_CHILDREN = 3  # sampled children evaluated after training: how well the supernet trained, in the summary
 SUPERNET_DIR = "supernet"   # under --out: the run directory of the supernet trained for the search
 DEVICES = ("auto", "cpu", "cuda")
 # One torch thread by default: a search runs many small batches, where a second thread gains little on an idle
@@ -57,8 +62,9 @@ SEARCH_EPILOG = (
 @SPACE_OPTION
 @click.option("--out", "out_dir", required=True, type=click.Path(), metavar="DIR", help="Where results go.")
 @click.option("--supernet", metavar="RUN_DIR", help="A trained supernet (the --out of `fbndsl train --mode bn-only`).")
-@click.option("--train-epochs", type=int, metavar="N", help="Train a BN-only supernet for N epochs [default: 3].")
-@click.option("--train-steps", type=int, metavar="N", help="Stop that training after N steps (smoke runs).")
+@click.option("--train-epochs", type=int, metavar="N", help="Train a BN-only supernet for N epochs.")
+@click.option("--train-steps", type=int, metavar="N",
+              help=f"...or for N steps; with --train-epochs, stop it after N [default: {DEFAULT_TRAIN_STEPS} steps].")
 @click.option("--flops", metavar="B", help="MACs budget, e.g. 330M (K/M/G suffixes).")
 @click.option("--params", metavar="B", help="Parameter budget, e.g. 5M.")
 @click.option("--indicator", default=DEFAULT_INDICATOR, show_default=True, metavar="NAME[+NAME...]",
@@ -85,18 +91,21 @@ SEARCH_EPILOG = (
               help="CPU threads for torch.")
 @click.option("--resume", is_flag=True, help="Continue the search in DIR without evaluating anything again.")
 @click.option("--quiet", is_flag=True, help="No progress on stderr.")
+@click.option("--force", is_flag=True,
+              help="Train the supernet even when the estimate says it exceeds the memory available or an hour.")
 def search_cmd(space_path, out_dir, supernet, train_epochs, train_steps, flops, params, indicator, strategy, evals,
                top, refine_top, refine_steps, data, sets, seed, device, recal_batches, eval_images, mc_samples, threads,
-               resume, quiet):
+               resume, quiet, force):
     """Search a space for the best architectures within a MACs/params budget."""
     def body():
         given = parse_sets(sets)
-        training = Training(train_epochs, train_steps, data, tuple(given.items()), seed, device, quiet)
+        training = Training(train_epochs, train_steps, data, tuple(given.items()), seed, device, quiet, force)
         measuring = Measuring(recal_batches, eval_images, mc_samples)
         _check_device(device)
         kind = parse_indicator(indicator)
         budget = Budget.parse(flops, params)
         check_supernet_flags(supernet, training, measuring, threads, kind)
+        say(f"loading {data} and compiling {space_path}", quiet)  # torch's import alone takes seconds
         split = load_split(data, seed, threads)
         overrides = bind_to_data(space_path, split.train, given, budgets=True, quiet=quiet)
         training = replace(training, sets=tuple(overrides.items()))
@@ -124,20 +133,26 @@ class Training:
     """How the search trains its BN-only supernet (FBN-NAS) when no --supernet is given; `data` and `seed` are
     also those of the held-out images the indicators measure on."""
 
-    epochs: int | None          # --train-epochs; None: DEFAULT_TRAIN_EPOCHS
-    steps: int | None           # --train-steps
+    epochs: int | None          # --train-epochs; None: as many as the steps need
+    steps: int | None           # --train-steps; None with no --train-epochs either: DEFAULT_TRAIN_STEPS
     data: str
     sets: tuple[tuple[str, str], ...]
     seed: int
     device: str
     quiet: bool
+    force: bool = False         # --force: train even where the estimate says the run is too big or too long
 
-    def config(self):
+    def config(self, data):
+        """The run's `TrainConfig` on `data` (the loaded training images: they count the epochs that steps need)."""
         from ..train import TrainConfig
+        from ..train.setup import steps_per_epoch
 
-        return TrainConfig(mode="bn-only", epochs=self.epochs or DEFAULT_TRAIN_EPOCHS, steps=self.steps,
-                           data=self.data, sets=self.sets, seed=self.seed, device=self.device, quiet=self.quiet,
-                           eval_archs=1)
+        config = TrainConfig(mode="bn-only", steps=self.steps, data=self.data, sets=self.sets, seed=self.seed,
+                             device=self.device, quiet=self.quiet, eval_archs=EVAL_CHILDREN)
+        if self.epochs is not None:
+            return replace(config, epochs=self.epochs)
+        steps = self.steps or DEFAULT_TRAIN_STEPS
+        return replace(config, epochs=-(-steps // steps_per_epoch(data, config)), steps=steps)
 
 
 @dataclass(frozen=True)
@@ -230,17 +245,21 @@ def supernet_for(plan: Plan, supernet: str | None, space, images, training: Trai
 
 
 def trained_story(result, data) -> str:
-    """One line: what was trained, on what, how long, and how well its evaluated child does against chance."""
+    """One line: what was trained, on what, how long, and how well (its last epoch's training accuracy, on the
+    random paths it trained, and its sampled children's on held-out images) against chance."""
     line = (f"a BN-only supernet (FBN-NAS), {result.steps} steps on {data.name} ({len(data.train):,} images) in "
             f"{result.seconds:.0f} s")
-    if not result.evals:
-        return line
-    acc, images, chance = result.evals[0]["acc"], result.evals[0]["test_images"], 1 / data.num_classes
-    line += (f"; a sampled child, BatchNorm recalibrated, scores {acc:.1%} on {images} test images (chance "
-             f"{chance:.1%})")
-    if acc < 1.5 * chance:
-        line += ("; near chance: what reads the trained supernet (trainability, uncertainty, regions) tells "
-                 "little; --train-epochs N trains longer")
+    epochs = [m for m in result.metrics if m.get("kind") == "epoch"]
+    chance = 1 / data.num_classes
+    if epochs:
+        line += f"; training accuracy {epochs[-1]['acc']:.1%} in its last epoch (chance {chance:.1%})"
+    if result.evals:
+        accs = [e["acc"] for e in result.evals]
+        line += (f"; {len(accs)} sampled children, BatchNorm recalibrated, score "
+                 f"{'/'.join(f'{a:.1%}' for a in accs)} on {result.evals[0]['test_images']} held-out images")
+        if sum(accs) / len(accs) < 1.5 * chance:
+            line += ("; near chance: what reads the trained supernet (trainability, uncertainty, regions) tells "
+                     "little; --train-steps N trains longer")
     return line
 
 
@@ -264,9 +283,18 @@ def _params(space) -> str:
 
 def train_supernet(space, images, training: Training, run_dir: Path):
     """BN-only training (FBN-NAS) into `run_dir`; continued from its checkpoint when one is there."""
+    from ..fit import resolution_param
     from ..train import train
+    from ..train.estimate import Flags, preflight
 
-    result = train(space, training.config(), images, run_dir, resume=(run_dir / "checkpoint.pt").is_file())
+    config, resume = training.config(images), (run_dir / "checkpoint.pt").is_file()
+    param = resolution_param(space)
+    flags = Flags(steps="--train-steps", epochs="--train-epochs", resolution=param and f"--set {param}")
+    # a resumed training is not refused: it was accepted when it started
+    note = preflight(space, config, len(images.train), _device(training.device), force=training.force or resume,
+                     flags=flags)
+    say(note, training.quiet)
+    result = train(space, config, images, run_dir, resume=resume)
     if not training.quiet:
         print(result.summary().splitlines()[0], file=sys.stderr)
     return result

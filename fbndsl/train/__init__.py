@@ -35,11 +35,15 @@ continues a run exactly: a run killed at any moment and resumed ends with the ve
 uninterrupted one (see `loop`). The end of a run evaluates a few children (single-stage: the largest and the
 smallest) after recalibrating their BatchNorms on `recal_batches` training batches.
 
+Before training, `estimate.estimate` tells a run's memory and time from the compiled space, and `preflight`
+refuses a run that exceeds the memory available or an hour (what `fbndsl train` does first).
+
 Importing this package does not import torch; `train` does.
 """
 from __future__ import annotations
 
 from .config import DEFAULT_LR, Mode, SamplerKind, TrainConfig
+from .estimate import Estimate, preflight  # the module `estimate` keeps its name here
 from .result import TrainResult
 
 
@@ -57,4 +61,5 @@ def load_run(run_dir, device="cpu"):
     return load(run_dir, device)
 
 
-__all__ = ["train", "load_run", "TrainConfig", "TrainResult", "Mode", "SamplerKind", "DEFAULT_LR"]
+__all__ = ["train", "load_run", "TrainConfig", "TrainResult", "Mode", "SamplerKind", "DEFAULT_LR", "Estimate",
+           "preflight"]
