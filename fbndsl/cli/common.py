@@ -41,14 +41,15 @@ def run_command(body: Callable[[], object]) -> None:
         sys.exit(3)
 
 
-def bind_to_data(space_path: str, data, overrides: dict[str, str], *, budgets: bool, quiet: bool) -> dict[str, str]:
-    """`overrides` with what the data decides about the space added (`fbndsl.fit`: the class count, a proxy
-    input resolution), each said on one line of stderr unless `quiet`. A proxy resolution the space cannot take
-    as a mere proxy (it does not compile there, or its choices change) is dropped, and that said instead."""
+def bind_to_data(space_path: str, space, data, overrides: dict[str, str], *, budgets: bool,
+                 quiet: bool) -> dict[str, str]:
+    """`overrides` with what the data decides about `space` (compiled from `space_path` with `overrides`) added
+    (`fbndsl.fit`: the class count, a proxy input resolution), each said on one line of stderr unless `quiet`.
+    A proxy resolution the space cannot take as a mere proxy (it does not compile there, or its choices change)
+    is dropped, and that said instead."""
     from ..fit import fit_to_data
     from ..pipeline import compile as compile_space
 
-    space = compile_space(space_path, **overrides)
     fit = fit_to_data(space, data, overrides, budgets=budgets)
     notes, bound = list(fit.notes), {**overrides, **fit.sets}
     if fit.proxy is not None and not _same_choices(space, lambda: compile_space(space_path, **bound)):

@@ -19,6 +19,7 @@ from ..diagnostics import UserError
 from ..fit import input_resolution
 from ..indicators.ensemble import Ensemble, parse_indicator
 from ..indicators.kinds import Indicator
+from ..pipeline import compile as compile_space
 from ..progress import end_progress, say
 from ..search.budget import Budget
 from ..search.driver import (
@@ -105,9 +106,10 @@ def search_cmd(space_path, out_dir, supernet, train_epochs, train_steps, flops, 
         kind = parse_indicator(indicator)
         budget = Budget.parse(flops, params)
         check_supernet_flags(supernet, training, measuring, threads, kind)
-        say(f"loading {data} and compiling {space_path}", quiet)  # torch's import alone takes seconds
+        as_given = compile_space(space_path, **given)  # first: a mistake in the space fails before the data loads
+        say(f"loading {data}", quiet)                   # torch's import alone takes seconds
         split = load_split(data, seed, threads)
-        overrides = bind_to_data(space_path, split.train, given, budgets=True, quiet=quiet)
+        overrides = bind_to_data(space_path, as_given, split.train, given, budgets=True, quiet=quiet)
         training = replace(training, sets=tuple(overrides.items()))
         spaces = compile_spaces(space_path, overrides)
         plan = make_plan(spaces.declared, kind, strategy_kind(strategy), budget, evals, top, seed, out_dir=out_dir,

@@ -83,8 +83,10 @@ def _train(space_path: str, config, out_dir: str, resume: bool, force: bool) -> 
 
     launch = Launch.from_env()
     with launch.alike():  # each process estimates its share of the batch: all refuse alike
+        as_given = compile_space(space_path, **dict(config.sets))  # first: a bad space fails before the data loads
         data = load(config.data, augment=True, seed=config.seed)  # as `train` would load it
-        sets = bind_to_data(space_path, data, dict(config.sets), budgets=False, quiet=config.quiet or not launch.main)
+        sets = bind_to_data(space_path, as_given, data, dict(config.sets), budgets=False,
+                            quiet=config.quiet or not launch.main)
         config = replace(config, sets=tuple(sets.items()))
         space = compile_space(space_path, **sets)
         note = _preflight(space, config, len(data.train), launch, force or resume)
