@@ -3,6 +3,7 @@
 accuracy and Monte-Carlo BatchNorm computed directly, the BN-NAS gamma by operator), and determinism."""
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 
@@ -122,6 +123,29 @@ def test_synflow_is_invariant_to_rescaling_and_ignores_batchnorm():
         net[2].weight.div_(3.7)
     assert synflow_score(net, (3, 6, 6)) == pytest.approx(base, rel=1e-12)
     assert synflow_score(_conv_chain(bn=True), (3, 6, 6)) == pytest.approx(base, rel=1e-12)
+
+
+def test_synflow_reads_relu6_as_relu():
+    # Synflow's all-ones input through absolute weights drives every activation far above 6: ReLU6 would clamp
+    # them all, and the score would no longer see the layers before the clamp.
+    clamped = _conv_chain(bn=False)
+    clamped[1], clamped[3] = nn.ReLU6(), nn.ReLU6()
+    with torch.no_grad():
+        clamped[0].weight.mul_(100.0)  # activations after the first conv: hundreds, well past the clamp
+    plain = copy.deepcopy(clamped)
+    plain[1], plain[3] = nn.ReLU(), nn.ReLU()
+    assert synflow_score(clamped, (3, 6, 6)) == pytest.approx(synflow_score(plain, (3, 6, 6)), rel=1e-12)
+    assert isinstance(clamped[1], nn.ReLU6)  # the model itself is left untouched
+
+
+def test_synflow_tells_mobilenet_architectures_apart():
+    import fbndsl
+
+    space = fbndsl.compile("mobilenet", classes=10, resolution=32)
+    torch.manual_seed(0)
+    net = lower(space)
+    scores = {synflow_score(extract(net, space.sample(seed)), (3, 32, 32)) for seed in range(3)}
+    assert len(scores) == 3  # with ReLU6 clamping, all three were 1247.93...
 
 
 def test_synflow_is_measured_at_initialisation(ctx, space):
