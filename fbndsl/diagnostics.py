@@ -102,9 +102,27 @@ def _quote(span: Span) -> list[str]:
         return []
     line = src_lines[span.line - 1].expandtabs(1)
     width = span.end_col - span.col if span.end_line == span.line else len(line) - span.col + 1
+    shown, col, width = _clip(line, span.col - 1, max(1, width))
     gutter = str(span.line)
     pad = " " * len(gutter)
-    return [f" {gutter} | {line}", f" {pad} | {' ' * (span.col - 1)}{'^' * max(1, width)}"]
+    return [f" {gutter} | {shown}", f" {pad} | {' ' * col}{'^' * width}"]
+
+
+EXCERPT_WIDTH = 120
+_MORE = "\u2026"  # one column wide, so the caret stays under its character
+
+
+def _clip(line: str, col: int, width: int) -> tuple[str, int, int]:
+    """A window of EXCERPT_WIDTH columns of `line` around the 0-based column `col`, with an ellipsis on each
+    clipped side; returns the window, the caret's column in it and its width (cut at the window's edge).
+    A megabyte-long line must not reach the terminal whole."""
+    if len(line) <= EXCERPT_WIDTH:
+        return line, col, width
+    start = min(max(col - EXCERPT_WIDTH // 3, 0), len(line) - EXCERPT_WIDTH)
+    end = start + EXCERPT_WIDTH
+    head, tail = (_MORE if start > 0 else ""), (_MORE if end < len(line) else "")
+    caret = len(head) + col - start
+    return head + line[start:end] + tail, caret, max(1, min(width, end - col))
 
 
 def did_you_mean(name: str, known) -> str | None:

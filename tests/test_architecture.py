@@ -16,7 +16,7 @@ PACKAGE = ROOT / "fbndsl"
 # (train and indicators; pipeline and emit) do not import each other.
 LAYERS: dict[str, int] = {
     "version": 0, "diagnostics": 0,
-    "files": 1, "progress": 1,
+    "files": 1, "progress": 1, "schemas": 1,
     "syntax": 2,
     "ir": 3,
     "cost": 4,

@@ -109,16 +109,16 @@ def test_deep_nesting_is_a_user_error():
     text = "network n {\n  input(3, 32)\n  a: " + "(" * 3000 + "relu" + ")" * 3000 + "\n}\n"
     with pytest.raises(fbndsl.UserError) as info:
         fbndsl.compile("deep.nas", text=text)
-    assert info.value.render().splitlines()[0] == (
-        "deep.nas:3:6: error: the program nests too deeply: hundreds of parentheses, signs or operators "
-        "inside each other")  # where the nesting starts: the outermost of the 3,000 parentheses
+    lines = info.value.render().splitlines()
+    assert lines[0] == "deep.nas:3:105: error: the program nests too deeply: more than 100 brackets open at once"
+    assert lines[3] == "deep.nas:1:11: note: the outermost opens here"  # `network n {` holds the first bracket
 
 
-def test_deep_signs_point_at_their_first_sign():
+def test_deep_signs_point_at_the_first_sign_past_the_limit():
     text = "param C = 16   # (a comment's parentheses (( do not count\nparam D = " + "-" * 5000 + "1\n"
     with pytest.raises(fbndsl.UserError) as info:
         fbndsl.compile("deep.nas", text=text + "network n { input(3, 16)  stem: conv(C, 3) }\n")
-    assert info.value.render().startswith("deep.nas:2:11: error: the program nests too deeply")
+    assert info.value.render().startswith("deep.nas:2:111: error: the program nests too deeply")  # the 101st
 
 
 def test_error_in_a_real_process():

@@ -293,7 +293,7 @@ GUARDS = {
     "huge range": ("network { input(3, 16)  stem: conv(8, k in {1..100000000}) }", "at most 4096"),
     "fine elastic depth": ("network { input(3, 16)  stage s { repeat d in {1..4096}: relu } }", "at most 256 values"),
     "huge range step": ("network { input(3, 16)  stem: conv(8, k in {1..100000000 step 2}) }", "at most 4096"),
-    "nested parentheses": ("param C = " + "(" * 5000 + "1" + ")" * 5000 + NET, None),
+    "nested parentheses": ("param C = " + "(" * 5000 + "1" + ")" * 5000 + NET, "nests too deeply"),
     "nested operator parentheses": ("network { input(3, 16)  stem: " + "(" * 5000 + "relu" + ")" * 5000 + " }",
                                     "nests too deeply"),
     "nested signs": ("param C = " + "-" * 5000 + "1" + NET, "nests too deeply"),

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import schemas
 from ..diagnostics import UserError
 
 ARCH_COLUMN = "arch_str"
@@ -76,8 +77,11 @@ def _check_columns(path: Path, header, column: str) -> None:
 
 
 def _accuracies(path: Path, rows: csv.DictReader, column: str) -> dict[str, float]:
+    """Each row checked against `schemas.truth_row` (a short row lacks cells) before its cells are read."""
     out: dict[str, float] = {}
+    row_schema = schemas.truth_row(ARCH_COLUMN, column)
     for row in rows:
+        schemas.check(row, row_schema, f"{path}:{rows.line_num}")
         out[row[ARCH_COLUMN]] = _number(row[column], f"{path}:{rows.line_num}: {column}")
     if not out:
         raise UserError(f"{path}: has a header but no rows")

@@ -91,12 +91,23 @@ def _many_archs(space, path: str, as_json: bool) -> str:
     for number, line in enumerate(lines, 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
+        _check_arch_line(line, f"{path}:{number}")
         try:
             rec = _arch_record(space, space.parse_arch(line))
         except ArchError as exc:
             raise UserError(f"{path}:{number}: {exc}") from None
         out.append(json.dumps(rec) if as_json else f"{rec['arch']}\t{rec['macs']}\t{rec['params']}")
     return "\n".join(out) + ("\n" if out else "")
+
+
+def _check_arch_line(line: str, where: str) -> None:
+    """A line's length, and a JSON architecture's shape, before the space parses it (deep JSON would exhaust the
+    parser's recursion)."""
+    from .. import schemas
+
+    schemas.check(line, schemas.ARCHS_LINE, where)
+    if line.lstrip().startswith("{"):
+        schemas.check(schemas.loads(line, where), schemas.ARCH_JSON, where)
 
 
 def _write(text: str, output: str | None) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..diagnostics import UserError
+from ..files import locked
 from .common import SETS_OPTION, SPACE_OPTION, OneLineUsageErrors, parse_sets, run_command
 
 EXPORT_EPILOG = (
@@ -36,8 +37,13 @@ EXPORT_EPILOG = (
 def export_cmd(space_path, arch, from_path, rank, supernet_dir, sets, data, recal_batches, out_dir, no_onnx,
                aux_head):
     """Export one architecture of a space as standalone PyTorch source, weights, ONNX and arch.json."""
-    run_command(lambda: _export(space_path, arch, from_path, rank, supernet_dir, parse_sets(sets), data, recal_batches,
-                         Path(out_dir), not no_onnx, aux_head))
+    def body():
+        # two exports into one DIR would each write atomically, yet leave files of two architectures side by side
+        with locked(Path(out_dir), "fbndsl export"):
+            _export(space_path, arch, from_path, rank, supernet_dir, parse_sets(sets), data, recal_batches,
+                    Path(out_dir), not no_onnx, aux_head)
+
+    run_command(body)
 
 
 def _export(space_path, arch, from_path, rank, supernet_dir, overrides, data, recal_batches, out: Path, onnx,

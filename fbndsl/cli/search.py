@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from ..diagnostics import UserError
+from ..files import locked
 from ..fit import input_resolution
 from ..indicators.ensemble import Ensemble, parse_indicator
 from ..indicators.kinds import Indicator
@@ -127,7 +128,13 @@ def search_cmd(space_path, out_dir, supernet, train_epochs, train_steps, flops, 
         end_progress()  # a search that stops short of --evals leaves its bar open
         print(report(plan, result, spaces, space_path, trained))
 
-    run_command(body)
+    def locked_body():
+        # first of all: of two runs started at once on one --out, the second is refused here, before either
+        # could pass check_out's "already holds a search" test; held to the end, the supernet's training included
+        with locked(Path(out_dir), "fbndsl search"):
+            body()
+
+    run_command(locked_body)
 
 
 @dataclass(frozen=True)

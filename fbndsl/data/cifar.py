@@ -20,6 +20,8 @@ from .spec import DataSpec
 CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 _SIDE = 32
 _PIXELS = 3 * _SIDE * _SIDE
+# An official batch is about 31 MB; re-saved with pickle protocol 0, which escapes bytes, up to 185 MB.
+MAX_BATCH_BYTES = 256_000_000
 _TRAIN_BATCH = re.compile(r"data_batch_(\d+)")
 _FIX = "give the CIFAR-10 python directory (cifar-10-batches-py)"
 
@@ -70,10 +72,20 @@ def _read_batches(spec: DataSpec, files: list[Path]) -> tuple[torch.Tensor, torc
 
 
 def _read_batch(spec: DataSpec, path: Path) -> tuple[np.ndarray, np.ndarray]:
+    _check_size(spec, path)
     batch = _as_dict(spec, path, load_pickle(path, str(spec)))
     data = _check_data(spec, path, batch.get("data"))
     labels = _check_labels(spec, path, batch.get("labels"), len(data))
     return data, labels
+
+
+def _check_size(spec: DataSpec, path: Path) -> None:
+    """Before unpickling: what a pickle builds grows with its size (a list of small ints costs 8 bytes of
+    memory per 2 bytes of file), and an official batch is about 31 MB."""
+    size = path.stat().st_size
+    if size > MAX_BATCH_BYTES:
+        raise UserError(f"{spec}: {path} is {size:,} bytes; a CIFAR-10 batch has about 31 MB and may have at "
+                        f"most {MAX_BATCH_BYTES:,}; {_FIX}")
 
 
 def _as_dict(spec: DataSpec, path: Path, obj) -> dict:
@@ -98,17 +110,28 @@ def _check_data(spec: DataSpec, path: Path, data) -> np.ndarray:
 
 
 def _check_labels(spec: DataSpec, path: Path, labels, count: int) -> np.ndarray:
-    """Labels as an int64 array; a wrong count or a label outside 0..9 means the file is mislabelled."""
-    array = np.asarray(labels) if isinstance(labels, (list, tuple, np.ndarray)) else None
-    if array is None or array.ndim != 1 or (array.size and array.dtype.kind not in "iu"):
+    """Labels as an int64 array; a wrong count or a label outside 0..9 means the file is mislabelled.
+
+    Type, count and range are checked on the object as unpickled, before numpy converts it: a pickle can
+    share one sublist a thousand times at each of three levels, a few KB that `np.asarray` would expand to
+    10^9 elements."""
+    if not _is_flat_ints(labels):
         raise UserError(f"{spec}: {path}: mislabelled: 'labels' is not a list of integers; {_FIX}")
-    if array.size != count:
-        raise UserError(f"{spec}: {path}: mislabelled: {count} images but {array.size} labels; {_FIX}")
-    bad = np.flatnonzero((array < 0) | (array >= len(CLASSES)))
-    if bad.size:
-        raise UserError(f"{spec}: {path}: mislabelled: label {array[bad[0]]} at index {bad[0]} is outside "
-                        f"0..{len(CLASSES) - 1} ({bad.size} such labels); {_FIX}")
-    return array.astype(np.int64)
+    if len(labels) != count:
+        raise UserError(f"{spec}: {path}: mislabelled: {count} images but {len(labels)} labels; {_FIX}")
+    bad = [i for i, label in enumerate(labels) if not 0 <= label < len(CLASSES)]
+    if bad:
+        raise UserError(f"{spec}: {path}: mislabelled: label {labels[bad[0]]} at index {bad[0]} is outside "
+                        f"0..{len(CLASSES) - 1} ({len(bad)} such labels); {_FIX}")
+    return np.asarray(labels, dtype=np.int64)
+
+
+def _is_flat_ints(labels) -> bool:
+    """A 1-d integer array, or a list or tuple of ints (bools not): nothing nested."""
+    if isinstance(labels, np.ndarray):
+        return labels.ndim == 1 and (labels.size == 0 or labels.dtype.kind in "iu")
+    return isinstance(labels, (list, tuple)) and all(
+        isinstance(label, int) and not isinstance(label, bool) for label in labels)
 
 
 def _class_names(spec: DataSpec, root: Path) -> tuple[str, ...]:
@@ -116,6 +139,7 @@ def _class_names(spec: DataSpec, root: Path) -> tuple[str, ...]:
     path = root / "batches.meta"
     if not path.is_file():
         return CLASSES
+    _check_size(spec, path)
     meta = load_pickle(path, str(spec))
     names = {_key(k): v for k, v in meta.items()}.get("label_names") if isinstance(meta, dict) else None
     if not (isinstance(names, list) and len(names) == len(CLASSES) and all(isinstance(n, str) for n in names)):

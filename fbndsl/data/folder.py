@@ -17,6 +17,7 @@ from .loaded import Data
 from .spec import DataSpec
 
 SUFFIXES = (".png", ".jpg", ".jpeg")
+FORMATS = ("PNG", "JPEG")  # the decoders Pillow may use, whatever a file's content claims
 HOLDOUT_EVERY = 10
 _LAYOUT = "ROOT/train/<class>/*.png|jpg with ROOT/val/<class>/..., or ROOT/<class>/*.png|jpg"
 
@@ -98,17 +99,41 @@ def _read_all(spec: DataSpec, samples: Samples, resolution: int) -> tuple[torch.
 
 def read_image(spec: DataSpec, path: Path, resolution: int) -> torch.Tensor:
     """One image as uint8 3 x resolution x resolution; a file PIL cannot decode is the user's to fix."""
-    from PIL import Image
+    from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(path) as img:
-            rgb = img.convert("RGB")
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as e:
-        reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise UserError(f"{spec}: cannot read image {path} ({reason}); replace or remove it") from None
+        rgb = _decode(path)
+    except UnidentifiedImageError:
+        raise UserError(f"{spec}: cannot read image {path} (not a PNG or JPEG image); replace or remove it") from None
+    except Image.DecompressionBombError as e:
+        raise UserError(f"{spec}: {path} is too large to decode ({_first_line(e)}); shrink or remove it") from None
+    except (OSError, ValueError, SyntaxError) as e:
+        raise UserError(f"{spec}: cannot read image {path} ({_first_line(e)}); replace or remove it") from None
     square = _resize_center_crop(rgb, resolution)
     pixels = torch.frombuffer(bytearray(square.tobytes()), dtype=torch.uint8)
     return pixels.view(resolution, resolution, 3).permute(2, 0, 1).contiguous()
+
+
+def _decode(path: Path):
+    """The image as RGB. Only PNG and JPEG decoders may run (Pillow would otherwise pick one from the file's
+    content: Ghostscript for a PostScript file named .png). Pillow compares the size a header claims with
+    `Image.MAX_IMAGE_PIXELS` before decoding; beyond it Pillow only warns (up to twice it), here it is an error."""
+    import warnings
+
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(path, formats=FORMATS) as img:
+                return img.convert("RGB")
+        except Image.DecompressionBombWarning as e:
+            raise Image.DecompressionBombError(str(e)) from None
+
+
+def _first_line(e: Exception) -> str:
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
 
 
 def _resize_center_crop(img, resolution: int):

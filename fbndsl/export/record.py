@@ -5,14 +5,16 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
+from .. import schemas
 from ..ir.choices import format_value
 from ..version import __version__
 from .onnx_file import DYNAMIC_AXES, INPUT, OPSET, OUTPUT
 from .plan import Plan
 from .recal import Recalibration
 
-FORMAT = "fbndsl-export/1"
+FORMAT = schemas.EXPORT_FORMAT
 
 
 @dataclass(frozen=True)
@@ -68,3 +70,9 @@ def _onnx(files: Mapping[str, bytes]) -> dict | None:
 
 def record_bytes(record: dict) -> bytes:
     return (json.dumps(record, indent=1) + "\n").encode("utf-8")
+
+
+def read_arch_record(path: str | Path) -> dict:
+    """An exported arch.json, checked against `schemas.ARCH_RECORD` (nothing in fbndsl reads one back yet: this is
+    for audits, scripts and tests, so that a reader of one gets the same one-line errors as every other file)."""
+    return schemas.load(Path(path), schemas.ARCH_RECORD, fix="export the architecture again")

@@ -6,15 +6,15 @@ Format "fbndsl-search/1": {"format", "space": {"file", "name", "sha256", "sets":
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import schemas
 from ..diagnostics import UserError
 from ..syntax.shipped import shown_name
 
-FORMAT = "fbndsl-search/1"
+FORMAT = schemas.SEARCH_FORMAT
 
 
 @dataclass(frozen=True)
@@ -31,31 +31,25 @@ class Ranked:
 def read_ranked(path: str | Path, rank: int) -> Ranked:
     path = Path(path)
     data = _load(path)
-    space = data.get("space")
-    top = data.get("top")
-    if not isinstance(space, dict) or not isinstance(top, list) or not isinstance(space.get("sha256"), str):
-        raise UserError(f"--from {path}: no 'space' with its sha256 and 'top' list; not written by fbndsl search")
-    entry = next((e for e in top if isinstance(e, dict) and e.get("rank") == rank), None)
-    if entry is None or not isinstance(entry.get("arch"), str):
+    space, top = data["space"], data["top"]
+    entry = next((e for e in top if e["rank"] == rank), None)
+    if entry is None:
         raise UserError(f"--rank {rank}: {path} ranks {len(top)} architectures; choose a rank from 1 to {len(top)}")
-    sets = space.get("sets") or {}
-    supernet = data.get("supernet")
-    if not isinstance(sets, dict) or not (supernet is None or isinstance(supernet, str)):
-        raise UserError(f"--from {path}: malformed 'sets' or 'supernet'; not written by fbndsl search")
-    return Ranked(path, rank, entry["arch"], {str(k): str(v) for k, v in sets.items()}, space["sha256"],
-                  str(space.get("file", "?")), supernet)
+    return Ranked(path, rank, entry["arch"], space.get("sets", {}), space["sha256"], space.get("file", "?"),
+                  data.get("supernet"))
 
 
 def _load(path: Path) -> dict:
+    """results.json, checked against `schemas.RESULTS_TOP` before any field is used."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise UserError(f"--from {path}: cannot read it ({exc.strerror}); give the results.json of fbndsl search") \
             from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except UnicodeDecodeError:
         raise UserError(f"--from {path}: not valid JSON; give the results.json of fbndsl search") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise UserError(f"--from {path}: not a results file of fbndsl search (format {FORMAT!r} expected)")
+    data = schemas.loads(text, path, fix="give the results.json of fbndsl search")
+    schemas.check(data, schemas.RESULTS_TOP, path)
     return data
 
 

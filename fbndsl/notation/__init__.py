@@ -37,6 +37,8 @@ def parse_json(space, text: str) -> Arch:
     """`{"label": value, ...}`."""
     try:
         data = json.loads(text)
+    except RecursionError:  # the decoder recurses once per level: thousands of '[' exhaust it
+        raise ArchError("not valid JSON: nested too deeply") from None
     except json.JSONDecodeError as exc:
         raise ArchError(f"not valid JSON: {exc}") from None
     if not isinstance(data, dict):

@@ -14,7 +14,8 @@
      "done": bool, "seconds": float}
 
 A value that could not be measured (NaN) is written as null, an infinite one (uncertainty of a network that
-ignores its input) as the string "inf". Every write replaces the file atomically.
+ignores its input) as the string "inf". Every write replaces the file atomically; `read` checks the whole file
+against `fbndsl.schemas.RESULTS` before --resume uses any field (docs/files.md).
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import schemas
 from ..diagnostics import UserError
 from ..files import atomic_write_text
 from ..indicators.ensemble import Ensemble, parse_indicator
@@ -34,7 +36,7 @@ from ..version import __version__
 from .objective import Ranked
 from .strategies.base import Entry
 
-FORMAT = "fbndsl-search/1"
+FORMAT = schemas.SEARCH_FORMAT
 NAME = "results.json"
 
 # The keys of the header a resumed search must repeat, and the flag that sets each (for the error message).
@@ -88,14 +90,15 @@ def write(path: Path, header: Header, entries: Sequence[Entry], top: Sequence[Ra
 
 
 def read(path: Path) -> dict:
+    """results.json for --resume, checked against `schemas.RESULTS` before any field is used."""
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError:
         raise UserError(f"--resume: {path} is missing; there is no search to resume there (drop --resume)") from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except UnicodeDecodeError:
         raise UserError(f"--resume: {path} is not valid JSON; start the search again in another --out") from None
-    if not isinstance(record, dict) or record.get("format") != FORMAT:
-        raise UserError(f"--resume: {path} is not a {FORMAT} results file; start the search again in another --out")
+    record = schemas.loads(text, path, fix="start the search again in another --out")
+    schemas.check(record, schemas.RESULTS, path)
     return record
 
 
@@ -143,29 +146,34 @@ def _show(value) -> str:
 
 
 def recorded_entries(space, record: Mapping[str, Any], path: Path) -> dict:
-    """arch -> Entry of every evaluation in `record` (values as they were measured)."""
+    """arch -> Entry of every evaluation in `record` (values as they were measured); `record` passed `read`'s
+    schema, so only the architectures and indicator names remain to check against the space."""
     out = {}
-    for item in record.get("evaluated", []):
-        try:
-            arch = space.parse_arch(item["arch"])
-            values = {Indicator(k): math.nan if v is None else float(v) for k, v in item["indicators"].items()}
-            out[arch] = Entry(arch, int(item["macs"]), int(item["params"]), values)
-        except (KeyError, TypeError, ValueError, UserError):
-            raise UserError(f"--resume: {path} has a damaged evaluation record; start the search again in "
-                            f"another --out") from None
+    for i, item in enumerate(record["evaluated"]):
+        arch = _recorded_arch(space, item["arch"], path, f"evaluated[{i}].arch")
+        values = {_recorded_indicator(k, path, f"evaluated[{i}].indicators"): math.nan if v is None else float(v)
+                  for k, v in item["indicators"].items()}
+        out[arch] = Entry(arch, item["macs"], item["params"], values)
     return out
 
 
 def recorded_refined(space, record: Mapping[str, Any], path: Path) -> dict[Arch, float]:
     """arch -> refined accuracy of every architecture `record` refined (none before --refine-top existed)."""
-    out = {}
-    refined = record.get("refined") or {}
-    if not isinstance(refined, dict):
-        raise UserError(f"--resume: {path} has a damaged \"refined\" record; start the search again in another --out")
-    for text, value in refined.items():
-        try:
-            out[space.parse_arch(text)] = float(value)
-        except (TypeError, ValueError, UserError):
-            raise UserError(f"--resume: {path} has a damaged refined record; start the search again in "
-                            f"another --out") from None
-    return out
+    return {_recorded_arch(space, text, path, "refined"): float(value)
+            for text, value in record.get("refined", {}).items()}
+
+
+def _recorded_arch(space, text: str, path: Path, field: str) -> Arch:
+    try:
+        return space.parse_arch(text)
+    except UserError as exc:
+        raise UserError(f"{path}: {field}: not an architecture of the space ({schemas.clip(str(exc), 120)}); "
+                        f"start the search again in another --out") from None
+
+
+def _recorded_indicator(name: str, path: Path, field: str) -> Indicator:
+    try:
+        return Indicator(name)
+    except ValueError:
+        raise UserError(f"{path}: {field}: unknown indicator {schemas.shown(name)}; start the search again in "
+                        f"another --out") from None

@@ -5,10 +5,12 @@ the `include` that names them. Names are resolved later, by `passes.resolve`.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ..diagnostics import NasError, Span, UserError
 from . import ast
+from .limits import MAX_SOURCE_BYTES, check_size
 from .parse import parse
 
 PRELUDE = Path(__file__).resolve().parent.parent / "prelude.nas"
@@ -38,7 +40,11 @@ def _load(path: Path, text, out, stack, seen, at: Span | None = None) -> None:
 
 def _read(path: Path, at: Span | None) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return _read_bounded(path).decode("utf-8")
+    except _TooLarge as exc:
+        if at is None:
+            raise UserError(f"{path}: {exc}") from None
+        raise NasError(at, f"cannot include '{path}': {exc}") from None
     except FileNotFoundError:
         if at is None:
             raise UserError(f"{path}: no such file; give the path of a .nas file") from None
@@ -48,3 +54,17 @@ def _read(path: Path, at: Span | None) -> str:
         if at is None:
             raise UserError(f"{where}cannot read: {exc}") from None
         raise NasError(at, f"cannot include '{path}': {exc}") from None
+
+
+class _TooLarge(Exception):
+    """A file over MAX_SOURCE_BYTES; its text says by how much."""
+
+
+def _read_bounded(path: Path) -> bytes:
+    """At most one byte past the limit is read: a huge file, or a pipe or device with no size, costs nothing."""
+    with path.open("rb") as f:
+        data = f.read(MAX_SOURCE_BYTES + 1)
+        if len(data) > MAX_SOURCE_BYTES:
+            size = max(os.fstat(f.fileno()).st_size, len(data))
+            raise _TooLarge(check_size(size))
+    return data

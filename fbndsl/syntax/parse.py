@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import re
 
-from lark import Token, Transformer, v_args
+from lark import Token, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.visitors import Transformer_NonRecursive
 
-from ..diagnostics import NasError, Note, Span, register_source
-from . import ast
+from ..diagnostics import NasError, Note, Span, UserError, register_source
+from . import ast, limits
 from .grammar import parser
 
 _MAX_DIGITS = 100
+_SHOWN_TOKEN = 40  # a longer name or number is clipped in messages: the excerpt below shows where it is
 _BINOPS = {op.value: op for op in ast.BinOp}
 
 _TERMINAL_NAMES = {
@@ -28,50 +30,23 @@ _EXPR_STARTS = {"INT", "FLOAT", "NAME", "LPAR", "MINUS", "NOT", "TRUE", "FALSE"}
 
 def parse(text: str, filename: str) -> ast.Program:
     """Parse one `.nas` file. Raises `NasError` pointing at the first syntax error."""
+    too_big = limits.check_size(len(text.encode("utf-8", "surrogatepass")))
+    if too_big:
+        raise UserError(f"{filename}: {too_big}")
     register_source(filename, text)
+    limits.check_brackets(text, filename)  # before Lark: its time and memory grow with the nesting's size
     try:
         tree = parser().parse(text)
     except UnexpectedInput as exc:
         raise _syntax_error(exc, text, filename) from None
+    limits.check_tree(tree, text, filename)  # the passes after parsing recurse once per level
     try:
         items = _ToAst(filename).transform(tree)
     except VisitError as exc:  # a NasError raised while building the tree (e.g. two cell outputs)
         if isinstance(exc.orig_exc, NasError):
             raise exc.orig_exc from None
-        if isinstance(exc.orig_exc, RecursionError):
-            raise _too_deep(filename, text) from None
         raise
-    except RecursionError:
-        raise _too_deep(filename, text) from None
     return ast.Program(filename, tuple(items.children))
-
-
-def _too_deep(filename: str, text: str) -> NasError:
-    line, col = _deepest_point(text)
-    return NasError(Span(filename, line, col, line, col + 1), "the program nests too deeply: hundreds of "
-                    "parentheses, signs or operators inside each other",
-                    hint="name the inner parts with `param` or `op`")
-
-
-def _deepest_point(text: str) -> tuple[int, int]:
-    """(line, column) where the deepest nesting starts: its outermost open parenthesis, or the first of a run of
-    prefix signs; comments skipped. The parser's recursion gives out somewhere inside, with no position."""
-    best, at = -1, (1, 1)
-    opened: list[tuple[int, int]] = []  # positions of the parentheses still open
-    run, run_start = 0, (1, 1)
-    for number, line in enumerate(text.splitlines(), 1):
-        for col, char in enumerate(line.split("#", 1)[0], 1):
-            if char in "+-":
-                run, run_start = run + 1, run_start if run else (number, col)
-            elif not char.isspace():
-                run = 0
-            if char == "(":
-                opened.append((number, col))
-            elif char == ")" and opened:
-                opened.pop()
-            if len(opened) + run > best:
-                best, at = len(opened) + run, opened[0] if opened else run_start
-    return at
 
 
 def _syntax_error(exc: UnexpectedInput, text: str, filename: str) -> NasError:
@@ -162,9 +137,10 @@ def _end_position(text: str) -> tuple[int, int]:
 
 
 def _describe(tok: Token) -> str:
+    shown = str(tok) if len(tok) <= _SHOWN_TOKEN else str(tok)[:_SHOWN_TOKEN - 1] + "…"
     if tok.type in ("NAME", "INT", "FLOAT", "STRING"):
-        return f"{_TERMINAL_NAMES[tok.type].split(' ', 1)[1]} '{tok}'"
-    return f"'{tok}'"
+        return f"{_TERMINAL_NAMES[tok.type].split(' ', 1)[1]} '{shown}'"
+    return f"'{shown}'"
 
 
 def _expected(names) -> str | None:
@@ -202,8 +178,10 @@ def _tok_span(filename: str, tok: Token) -> Span:
 
 
 @v_args(meta=True)
-class _ToAst(Transformer):
-    """One method per grammar rule; each builds the frozen node with the rule's span."""
+class _ToAst(Transformer_NonRecursive):
+    """One method per grammar rule; each builds the frozen node with the rule's span. Non-recursive: 100
+    nested `choose`s (within the nesting limit) are 300 levels of tree, and a recursive transformer spends
+    several stack frames on each."""
 
     def __init__(self, filename: str):
         super().__init__()

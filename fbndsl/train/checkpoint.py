@@ -14,11 +14,13 @@ from pathlib import Path
 
 import torch
 
+from .. import schemas
 from ..diagnostics import UserError
 from ..files import atomic_write_bytes
 
-FORMAT = 1
+FORMAT = schemas.CHECKPOINT_FORMAT
 NAME = "checkpoint.pt"
+TENSOR_FIELDS = ("model", "optimizer", "torch_rng", "cuda_rng")  # the rest is plain: `schemas.CHECKPOINT_META`
 
 
 def rng_state_to_plain(state: tuple) -> list:
@@ -68,15 +70,52 @@ def load(path: Path, device: torch.device, data: bytes | None = None) -> dict:
                         "start a new run with another --out") from None
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise UserError(f"{path}: not a checkpoint of this fbndsl version; start a new run with another --out")
+    check(path, state)
     return state
 
 
+def check(path: Path, state: dict) -> None:
+    """Every field's type and shape, before any is used (`weights_only` admits any tensor or container)."""
+    schemas.check_plain({k: v for k, v in state.items() if k not in TENSOR_FIELDS}, path)
+    schemas.check(state, schemas.CHECKPOINT_META, path)
+    _check_tensors(path, "model", state.get("model"), dict)
+    _check_tensors(path, "cuda_rng", state.get("cuda_rng"), list)
+    if not isinstance(state.get("optimizer"), dict) or not isinstance(state["optimizer"].get("param_groups"), list):
+        raise UserError(_expected(path, "optimizer", "an optimizer's state_dict", state.get("optimizer")))
+    if not _is_rng_state(state.get("torch_rng"), torch.get_rng_state()):
+        raise UserError(_expected(path, "torch_rng", f"a uint8 tensor of {torch.get_rng_state().numel()} bytes",
+                                  state.get("torch_rng")))
+
+
+def _check_tensors(path: Path, field: str, value, container: type) -> None:
+    tensors = list(value.values()) if isinstance(value, dict) else value
+    if not isinstance(value, container) or not all(isinstance(t, torch.Tensor) for t in tensors):
+        what = "a dict of named tensors" if container is dict else "a list of tensors"
+        raise UserError(_expected(path, field, what, value))
+    if field == "cuda_rng" and not all(t.dtype == torch.uint8 and t.dim() == 1 for t in value):
+        raise UserError(_expected(path, field, "a list of uint8 tensors", value))
+
+
+def _is_rng_state(value, like: torch.Tensor) -> bool:
+    return isinstance(value, torch.Tensor) and value.dtype == like.dtype and value.shape == like.shape
+
+
+def _expected(path: Path, field: str, what: str, value) -> str:
+    return f"{path}: {field}: expected {what} (got {schemas.shown(value)})"
+
+
 def restore(state: dict, *, supernet, optimizer, sampler_rng: random.Random) -> None:
-    """Put the model, optimizer and every random stream back where the checkpoint left them."""
-    supernet.load_state_dict(state["model"])
-    optimizer.load_state_dict(state["optimizer"])
-    random.setstate(rng_state_from_plain(state["python_rng"]))
-    sampler_rng.setstate(rng_state_from_plain(state["sampler_rng"]))
-    torch.set_rng_state(state["torch_rng"].cpu())
-    if state["cuda_rng"] and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all([s.cpu() for s in state["cuda_rng"]])
+    """Put the model, optimizer and every random stream back where the checkpoint left them (`load` checked the
+    fields; whether the weights fit this supernet shows only here)."""
+    try:
+        supernet.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        random.setstate(rng_state_from_plain(state["python_rng"]))
+        sampler_rng.setstate(rng_state_from_plain(state["sampler_rng"]))
+        torch.set_rng_state(state["torch_rng"].cpu())
+        if state["cuda_rng"] and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all([s.cpu() for s in state["cuda_rng"]])
+    except (RuntimeError, ValueError, KeyError, TypeError, IndexError) as exc:
+        raise UserError(f"--resume: the checkpoint does not fit this space and device ({type(exc).__name__}: "
+                        f"{schemas.clip(' '.join(str(exc).split()), 120)}); start a new run with another --out") \
+            from None

@@ -15,6 +15,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 import torch
@@ -22,6 +23,7 @@ from torch.utils.data import DataLoader
 
 from ..data import epoch_loader, load
 from ..data.seeding import mix
+from ..files import locked
 from ..lower.batchnorm import set_tracking
 from ..lower.runtime import check_data_fits, images_on, pick_device
 from . import checkpoint
@@ -54,19 +56,28 @@ def train(space, config: TrainConfig, data=None, out_dir: str | Path = "run", *,
     run = RunDir(Path(out_dir))
     with launch.alike():
         device = launch.device(pick_device(config.device))
-    with launch.group(device):
-        launch.on_main(lambda: run.prepare(resume))
-        if data is None:
-            data = load(config.data, augment=True, seed=config.seed)
-        with launch.alike():
-            check_data_fits(space, data)
-        trainer = Trainer(space, config, data, run, device, launch)
-        if resume:
-            trainer.resume()
-        else:
-            launch.on_main(lambda: run.start(space, config))
-        trainer.fit(on_step)
-    return trainer.finish()  # every process evaluates alike, alone (the group is gone); rank 0 writes
+    with ExitStack() as lock:
+        with launch.group(device):
+            # rank 0 alone writes the run directory, so it alone locks it (a refusal ends every rank), before
+            # prepare's checks: of two runs started at once, the second is refused rather than both passing them
+            launch.on_main(lambda: _lock(lock, run))
+            launch.on_main(lambda: run.prepare(resume))
+            if data is None:
+                data = load(config.data, augment=True, seed=config.seed)
+            with launch.alike():
+                check_data_fits(space, data)
+            trainer = Trainer(space, config, data, run, device, launch)
+            if resume:
+                trainer.resume()
+            else:
+                launch.on_main(lambda: run.start(space, config))
+            trainer.fit(on_step)
+        return trainer.finish()  # every process evaluates alike, alone (the group is gone); rank 0 writes
+
+
+def _lock(lock: ExitStack, run: RunDir) -> None:
+    """Hold the run directory's lock until `lock` closes (`files.locked`)."""
+    lock.enter_context(locked(run.path, "fbndsl train"))
 
 
 class Window:

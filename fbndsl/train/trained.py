@@ -7,10 +7,10 @@ own `.nas` file cannot silently change what the weights mean.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import NamedTuple
 
+from .. import schemas
 from ..diagnostics import UserError
 from .config import TrainConfig
 from .rundir import RunDir
@@ -31,9 +31,8 @@ def load_run(run_dir, device="cpu") -> TrainedRun:
     from . import checkpoint
 
     run = RunDir(Path(run_dir))
-    record = _read_config(run)
-    config = _config(run, record["config"])
-    space_record = record.get("space", {})
+    record, config = read_config(run)
+    space_record = record["space"]
     source = run.path / "space.nas"
     if not source.is_file():
         raise UserError(f"{source}: missing; {run.path} is not a complete fbndsl train run directory")
@@ -55,25 +54,31 @@ def load_run(run_dir, device="cpu") -> TrainedRun:
     return TrainedRun(space, supernet, config)
 
 
+def read_config(run: RunDir) -> tuple[dict, TrainConfig]:
+    """The run's config.json, checked against `schemas.TRAIN_CONFIG` before any field is used, and its settings."""
+    record = _read_config(run)
+    return record, _config(run, record["config"])
+
+
 def _read_config(run: RunDir) -> dict:
     if not run.path.is_dir():
         raise UserError(f"{run.path}: no such run directory; give the --out of a `fbndsl train` run")
     try:
-        record = json.loads(run.config.read_text(encoding="utf-8"))
+        text = run.config.read_text(encoding="utf-8")
     except OSError:
         raise UserError(f"{run.config}: missing; {run.path} is not a `fbndsl train` run directory") from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except UnicodeDecodeError:
         raise UserError(f"{run.config}: not valid JSON; the run directory is damaged, train again") from None
-    if not isinstance(record, dict) or not isinstance(record.get("config"), dict):
-        raise UserError(f"{run.config}: not a config.json written by fbndsl train; train again")
+    record = schemas.loads(text, run.config, fix="the run directory is damaged, train again")
+    schemas.check(record, schemas.TRAIN_CONFIG, run.config)
     return record
 
 
 def _config(run: RunDir, raw: dict) -> TrainConfig:
-    fields = set(TrainConfig.__dataclass_fields__)
+    """The settings; keys this version does not know (a newer fbndsl's) are left out, TrainConfig checks the rest."""
+    kwargs = {k: v for k, v in raw.items() if k in TrainConfig.__dataclass_fields__}
+    kwargs["sets"] = tuple(tuple(kv) for kv in kwargs.get("sets", ()))
     try:
-        kwargs = {k: v for k, v in raw.items() if k in fields}
-        kwargs["sets"] = tuple(tuple(kv) for kv in kwargs.get("sets", ()))
         return TrainConfig(**kwargs)
-    except (TypeError, ValueError):
-        raise UserError(f"{run.config}: its settings cannot be read by this fbndsl version; train again") from None
+    except UserError as exc:  # its message names the flag that would have set the value
+        raise UserError(f"{run.config}: {exc}; train again") from None
