@@ -356,3 +356,32 @@ def test_an_archs_line_of_deep_json_is_one_line(tmp_path):
     path.write_text('{"a":' * 15_000 + "1" + "}" * 15_000 + "\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["compile", "nb201", "--archs", str(path)], catch_exceptions=False)
     assert result.exit_code == 1 and result.output.strip() == f"error: {path}:1: {schemas.TOO_DEEP}"
+
+
+# -- each limit at its value and just past it (docs/files.md) ----------------------------------------------------
+def _nested(depth: int) -> str:
+    return "[" * (depth - 1) + "{}" + "]" * (depth - 1)  # `depth` levels of arrays and objects
+
+
+def test_json_nests_up_to_the_limit_and_not_one_level_more():
+    from fbndsl import schemas
+
+    assert schemas.loads(_nested(schemas.MAX_DEPTH), "f.json") is not None
+    with pytest.raises(UserError, match=r"^f\.json: .*nested too deeply"):
+        schemas.loads(_nested(schemas.MAX_DEPTH + 1), "f.json")
+
+
+def test_an_architecture_text_up_to_the_limit_and_not_one_character_more():
+    from fbndsl import schemas
+
+    schemas.check("a" * schemas.MAX_ARCH_TEXT, schemas.ARCHS_LINE, "line 1")
+    with pytest.raises(UserError, match=r"^line 1: expected an architecture of at most 100000 characters"):
+        schemas.check("a" * (schemas.MAX_ARCH_TEXT + 1), schemas.ARCHS_LINE, "line 1")
+
+
+def test_a_count_up_to_64_bits_and_not_one_more():
+    from fbndsl import schemas
+
+    schemas.check(schemas.MAX_INDEX, schemas.count(), "n")
+    with pytest.raises(UserError, match=r"^n: expected "):
+        schemas.check(schemas.MAX_INDEX + 1, schemas.count(), "n")
