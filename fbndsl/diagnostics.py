@@ -56,7 +56,19 @@ class UserError(Exception):
     """Any mistake of the user's: a bad program, a bad flag, bad data. Printed without a traceback."""
 
     def render(self) -> str:
-        return f"error: {self}"
+        return f"error: {clip_middle(str(self))}"
+
+
+# A one-line error quotes what it refuses (a value, an architecture's text); hostile input can make that
+# megabytes long, so the line keeps its start and its end (usually the fix) and drops the middle.
+MAX_MESSAGE = 1000
+
+
+def clip_middle(text: str, width: int = MAX_MESSAGE) -> str:
+    if len(text) <= width:
+        return text
+    keep = (width - 1) // 2
+    return text[:keep] + "…" + text[len(text) - keep:]
 
 
 class NasError(UserError):

@@ -178,3 +178,12 @@ def test_arch_and_archs_together(tmp_path):
     archs.write_text("stem.k=3,body=wide\n", encoding="utf-8")
     assert _cli_error("--arch", "stem.k=3,body=wide", "--archs", str(archs)) == (
         "error: give either --arch or --archs, not both")
+
+
+def test_a_one_line_error_quoting_a_huge_value_keeps_its_start_and_end():
+    from fbndsl.diagnostics import MAX_MESSAGE, UserError
+
+    line = UserError("choice 'x' cannot be '" + "[" * 100_000 + "'; expected one of a, b").render()
+    assert len(line) <= len("error: ") + MAX_MESSAGE  # the kept halves and the ellipsis
+    assert line.startswith("error: choice 'x' cannot be '[[[") and line.endswith("'; expected one of a, b")
+    assert "…" in line and UserError("short").render() == "error: short"
