@@ -108,6 +108,8 @@ def search_cmd(space_path, out_dir, supernet, train_epochs, train_steps, flops, 
         budget = Budget.parse(flops, params)
         check_supernet_flags(supernet, training, measuring, threads, kind)
         as_given = compile_space(space_path, **given)  # first: a mistake in the space fails before the data loads
+        if resume:
+            check_results_file(Path(out_dir))  # and one in the results it would continue
         say(f"loading {data}", quiet)                   # torch's import alone takes seconds
         split = load_split(data, seed, threads)
         overrides = bind_to_data(space_path, as_given, split.train, given, budgets=True, quiet=quiet)
@@ -225,6 +227,15 @@ def check_out(plan: Plan) -> None:
         from ..search import results as results_file
 
         results_file.check_resume(results, results_file.read(results), plan.header)
+
+
+def check_results_file(out: Path) -> None:
+    """A --resume's results.json, checked against its schema now, before the data loads; whether it is this
+    search's is checked once the plan is made (`check_out`)."""
+    from ..search import results as results_file
+
+    if (out / RESULTS).is_file():
+        results_file.read(out / RESULTS)
 
 
 def load_split(data: str, seed: int, threads: int):
