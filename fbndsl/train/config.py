@@ -77,7 +77,7 @@ class TrainConfig:
         self._check_counts()
         self._check_rates()
         if self.device not in DEVICES:
-            raise UserError(f"--device {self.device}: expected one of {', '.join(DEVICES)}")
+            raise UserError(f"--device {_shown(self.device)}: expected one of {', '.join(DEVICES)}")
         parse_data_spec(self.data)  # the data package's one-line error for a bad --data
         self._check_mode_switches()
         if self.lr is None:
@@ -109,7 +109,7 @@ class TrainConfig:
             ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
             if not ok or (value <= 0 if low is None else value < low):
                 bound = "a positive number" if low is None else "a number >= 0"
-                raise UserError(f"{flag} {value}: expected {bound}, e.g. {flag} 0.1")
+                raise UserError(f"{flag} {_shown(value)}: expected {bound}, e.g. {flag} 0.1")
 
     def _check_mode_switches(self) -> None:
         """Technique switches of another mode are mistakes, not silently ignored flags."""
@@ -131,13 +131,20 @@ class TrainConfig:
         return out
 
 
+def _shown(value) -> str:
+    """A value as the flag was typed, or quoted when it is not plain text (a config.json edited by hand may hold
+    a newline, which would break the one-line error)."""
+    text = str(value)
+    return text if text.isprintable() and text.strip() == text and text else repr(value)
+
+
 def _enum(kind: type[Enum], value, flag: str):
     if isinstance(value, kind):
         return value
     try:
         return kind(value)
     except ValueError:
-        raise UserError(f"{flag} {value}: expected one of {', '.join(k.value for k in kind)}") from None
+        raise UserError(f"{flag} {_shown(value)}: expected one of {', '.join(k.value for k in kind)}") from None
 
 
 def _is_int(flag: str, value) -> None:
@@ -148,7 +155,7 @@ def _is_int(flag: str, value) -> None:
 def _at_least(flag: str, value, low: int, why: str = "") -> None:
     _is_int(flag, value)
     if value < low:
-        raise UserError(f"{flag} {value}: must be at least {low}{why}")
+        raise UserError(f"{flag} {_shown(value)}: must be at least {low}{why}")
 
 
 def flag_of(key: str, value) -> str:
