@@ -53,10 +53,20 @@ class Note:
 
 
 class UserError(Exception):
-    """Any mistake of the user's: a bad program, a bad flag, bad data. Printed without a traceback."""
+    """Any mistake of the user's: a bad program, a bad flag, bad data. Printed without a traceback.
+
+    Its message is one line whatever it quotes: a line break inside a quoted value (a hand-edited file's field,
+    a --set value) is written as `\\n`, so that the error stays the one line our rule promises."""
+
+    def __init__(self, *args):
+        super().__init__(*(_escape_breaks(a) if isinstance(a, str) else a for a in args))
 
     def render(self) -> str:
         return f"error: {clip_middle(str(self))}"
+
+
+def _escape_breaks(text: str) -> str:
+    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 # A one-line error quotes what it refuses (a value, an architecture's text); hostile input can make that

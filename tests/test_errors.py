@@ -187,3 +187,10 @@ def test_a_one_line_error_quoting_a_huge_value_keeps_its_start_and_end():
     assert len(line) <= len("error: ") + MAX_MESSAGE  # the kept halves and the ellipsis
     assert line.startswith("error: choice 'x' cannot be '[[[") and line.endswith("'; expected one of a, b")
     assert "…" in line and UserError("short").render() == "error: short"
+
+
+def test_a_user_error_stays_one_line_when_it_quotes_a_line_break():
+    from fbndsl.diagnostics import UserError
+
+    # e.g. a hand-edited results.json whose --set value holds a newline, quoted by the resume check
+    assert UserError("searched with --set C=\n, not C=4").render() == "error: searched with --set C=\\n, not C=4"
