@@ -60,6 +60,12 @@ def fit_to_data(space, data, overrides: Mapping[str, str], *, budgets: bool) -> 
     return DataFit(sets, tuple(notes), name if name in sets else None)
 
 
+def same_choices(a, b) -> bool:
+    """Whether two compilations of one space have the same choice points with the same values: then a proxy
+    (another input resolution) leaves the architectures as they are."""
+    return [(c.label, c.values) for c in a.choices] == [(c.label, c.values) for c in b.choices]
+
+
 def input_resolution(space) -> int | list[int]:
     """The input resolution the space's cost model counts at: one, or the values of an elastic resolution."""
     first = space.ir.nodes[0]

@@ -64,11 +64,13 @@ def bind_to_data(space_path: str, space, data, overrides: dict[str, str], *, bud
 
 
 def _same_choices(space, recompile: Callable[[], object]) -> bool:
+    from ..fit import same_choices
+
     try:
         other = recompile()
     except UserError:
         return False
-    return [(c.label, c.values) for c in other.choices] == [(c.label, c.values) for c in space.choices]
+    return same_choices(other, space)
 
 
 def parse_sets(values: tuple[str, ...]) -> dict[str, str]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ..diagnostics import UserError
 from ..fit import input_resolution as resolution
-from ..fit import resolution_params
+from ..fit import resolution_params, same_choices
 from ..pipeline import compile as compile_space
 
 
@@ -38,7 +38,7 @@ def compile_spaces(path: str, overrides: Mapping[str, str]) -> Spaces:
         return Spaces(space, space, {})
     if resolution(declared) == resolution(space):  # e.g. the declared value restated: no proxy
         return Spaces(space, space, {})
-    if [(c.label, c.values) for c in declared.choices] != [(c.label, c.values) for c in space.choices]:
+    if not same_choices(declared, space):
         raise UserError(f"--set {_sets(touching)}: changes the choices of '{space.name}', not just its input "
                         f"resolution; the budget needs the same architectures at the declared resolution")
     return Spaces(space, declared, touching)
