@@ -150,9 +150,22 @@ def _write_holder(fd: int, what: str) -> None:
     os.write(fd, (json.dumps(note) + "\n").encode("utf-8"))
 
 
+_HOLDER_NOTE_WAIT = 2.0  # seconds: a holder writes its note just after it wins the lock; two runs started at once
+# meet in that gap, and the refused one would otherwise name no pid
+
+
 def _read_holder(fd: int) -> dict:
     """The holder's note, read through our own descriptor (the holder may unlink the path meanwhile); {} when it
-    has not written it yet."""
+    has not written one within _HOLDER_NOTE_WAIT."""
+    deadline = time.monotonic() + _HOLDER_NOTE_WAIT
+    while True:
+        note = _read_note(fd)
+        if note or time.monotonic() > deadline:
+            return note
+        time.sleep(0.02)
+
+
+def _read_note(fd: int) -> dict:
     try:
         os.lseek(fd, 0, os.SEEK_SET)
         note = json.loads(os.read(fd, 1 << 16).decode("utf-8"))

@@ -94,6 +94,26 @@ def test_a_held_directory_is_refused_in_one_line_and_the_lock_goes_with_the_run(
     assert (tmp_path / "new").is_dir()
 
 
+@pytest.mark.skipif(os.name != "posix", reason="flock")
+def test_a_run_refused_before_the_holder_wrote_its_note_waits_for_the_note(tmp_path):
+    """Two runs started at once meet in the moment between the winner's lock and its note (CI found this)."""
+    import fcntl
+    import threading
+
+    from fbndsl import files
+    fd = os.open(tmp_path / LOCK_NAME, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # won, the note not yet written
+    writer = threading.Timer(0.3, files._write_holder, (fd, "fbndsl search"))
+    writer.start()
+    try:
+        with pytest.raises(UserError, match=rf"in use by another fbndsl search \(pid {os.getpid()}, started "):
+            with locked(tmp_path, "fbndsl train"):
+                pass
+    finally:
+        writer.join()
+        os.close(fd)
+
+
 def test_a_stale_lock_file_of_a_dead_process_is_simply_locked_again(tmp_path):
     (tmp_path / LOCK_NAME).write_text(json.dumps({"what": "fbndsl search", "pid": 999_999_999, "host": "gone"}))
     with locked(tmp_path, "fbndsl train") as path:
