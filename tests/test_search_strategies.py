@@ -189,10 +189,10 @@ class Recording(SearchLoop):
         super().__init__(*args, **kw)
         self.proposed, self.parents = [], []
 
-    def evaluate(self, arch):
-        index = super().evaluate(arch)
-        self.proposed.append(index)
-        return index
+    def evaluate_round(self, archs):
+        indices = super().evaluate_round(archs)
+        self.proposed += indices
+        return indices
 
     def mutate_feasible(self, arch, changes=1):
         self.parents.append((len(self.proposed), arch))
@@ -286,10 +286,10 @@ class Proposals(SearchLoop):
         super().__init__(*args, **kw)
         self.answers = []
 
-    def evaluate(self, arch):
-        index = super().evaluate(arch)
-        self.answers.append((arch, index))
-        return index
+    def evaluate_round(self, archs):
+        indices = super().evaluate_round(archs)
+        self.answers += zip(archs, indices)
+        return indices
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import shlex
 import sys
 from collections.abc import Mapping
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -37,6 +38,8 @@ from ..search.proxy import Spaces, compile_spaces, format_resolution, proxy_note
 from ..search.results import NAME as RESULTS
 from ..search.strategies import strategy_kind
 from ..search.table import render, versus_median
+from ..search.workers import WAIT, Task, Workers, sigterm_stops
+from ..train.distributed import Launch
 from .common import SETS_OPTION, SPACE_OPTION, OneLineUsageErrors, bind_to_data, parse_sets, run_command
 
 # BN-only steps when neither --train-epochs nor --train-steps is given: 30 epochs of the built-in digits, about a
@@ -91,50 +94,78 @@ SEARCH_EPILOG = (
 @click.option("--mc-samples", type=int, metavar="T", help="Monte-Carlo BatchNorm passes for uncertainty.")
 @click.option("--threads", default=DEFAULT_THREADS, show_default=True, type=int, metavar="N",
               help="CPU threads for torch.")
+@click.option("--batch", type=int, metavar="B",
+              help="Children per generation of evolution and coarse-to-fine (their proposals read earlier scores) "
+                   "[default: 1; under torchrun the number of processes; with --resume the search's own].")
 @click.option("--resume", is_flag=True, help="Continue the search in DIR without evaluating anything again.")
 @click.option("--quiet", is_flag=True, help="No progress on stderr.")
 @click.option("--force", is_flag=True,
               help="Train the supernet even when the estimate says it exceeds the memory available or an hour.")
 def search_cmd(space_path, out_dir, supernet, train_epochs, train_steps, flops, params, indicator, strategy, evals,
                top, refine_top, refine_steps, data, sets, seed, device, recal_batches, eval_images, mc_samples, threads,
-               resume, quiet, force):
+               batch, resume, quiet, force):
     """Search a space for the best architectures within a MACs/params budget."""
-    def body():
-        given = parse_sets(sets)
-        training = Training(train_epochs, train_steps, data, tuple(given.items()), seed, device, quiet, force)
-        measuring = Measuring(recal_batches, eval_images, mc_samples)
-        _check_device(device)
-        kind = parse_indicator(indicator)
-        budget = Budget.parse(flops, params)
-        check_supernet_flags(supernet, training, measuring, threads, kind)
-        as_given = compile_space(space_path, **given)  # first: a mistake in the space fails before the data loads
+    def body(launch, on):
+        with launch.alike():  # the same mistake on every process: printed once
+            given = parse_sets(sets)
+            training = Training(train_epochs, train_steps, data, tuple(given.items()), seed, device, quiet, force)
+            measuring = Measuring(recal_batches, eval_images, mc_samples)
+            kind = parse_indicator(indicator)
+            budget = Budget.parse(flops, params)
+            check_supernet_flags(supernet, training, measuring, threads, kind)
+            _check_batch(batch)
+            as_given = compile_space(space_path, **given)  # first: a mistake in the space fails before the data loads
         if resume:
-            check_results_file(Path(out_dir))  # and one in the results it would continue
-        say(f"loading {data}", quiet)                   # torch's import alone takes seconds
-        split = load_split(data, seed, threads)
-        overrides = bind_to_data(space_path, as_given, split.train, given, budgets=True, quiet=quiet)
-        training = replace(training, sets=tuple(overrides.items()))
-        spaces = compile_spaces(space_path, overrides)
-        plan = make_plan(spaces.declared, kind, strategy_kind(strategy), budget, evals, top, seed, out_dir=out_dir,
-                         resume=resume, supernet_dir=supernet_dir(supernet, kind, out_dir),
-                         sets={k: v for k, v in overrides.items() if k not in spaces.proxies},
-                         settings=resume_settings(training, measuring, spaces), plot_note=proxy_note(spaces),
-                         on_entry=None if quiet else _progress(), refine_top=refine_top, refine_steps=refine_steps,
-                         on_refined=None if quiet else _refined_progress())
-        check_out(plan)
-        space, net, trained = supernet_for(plan, supernet, spaces.run, split.train, training)
-        on = _device(device)
-        evaluate = measurer(space, net, split.held_out, kind, seed=seed, device=on, options=measuring.options())
-        refine = refiner(space, split.held_out, steps=refine_steps, seed=seed, device=on) if refine_top else None
-        result = execute(plan, evaluate, refine)
+            launch.on_main(lambda: check_results_file(Path(out_dir)))  # and one in the results it would continue
+        loud = not quiet and launch.main
+        say(f"loading {data}", not loud)                # torch's import alone takes seconds
+        with launch.alike():
+            split = load_split(data, seed, threads)
+            overrides = bind_to_data(space_path, as_given, split.train, given, budgets=True, quiet=not loud)
+            training = replace(training, sets=tuple(overrides.items()))
+            spaces = compile_spaces(space_path, overrides)
+        mine = {}  # rank 0's plan and supernet (the plan's callbacks and the weights are not broadcast)
+
+        def prepare():
+            plan = make_plan(spaces.declared, kind, strategy_kind(strategy), budget, evals, top, seed,
+                             out_dir=out_dir, resume=resume, supernet_dir=supernet_dir(supernet, kind, out_dir),
+                             sets={k: v for k, v in overrides.items() if k not in spaces.proxies},
+                             settings=resume_settings(training, measuring, spaces), plot_note=proxy_note(spaces),
+                             on_entry=None if quiet else _progress(), refine_top=refine_top,
+                             refine_steps=refine_steps, on_refined=None if quiet else _refined_progress(),
+                             batch=batch or recorded_batch(Path(out_dir), resume) or launch.world,
+                             workers=launch.world)
+            check_out(plan)
+            mine["plan"] = plan
+            space, mine["net"], trained = supernet_for(plan, supernet, spaces.run, split.train, training)
+            return space, trained, mine["net"] is not None
+
+        space, trained, has_net = launch.on_main(prepare)
+        net = shared_supernet(launch, space, mine.get("net"), has_net, on)
+        evaluate = measurer(space, net, split.held_out, kind, seed=seed, device=str(on), options=measuring.options())
+        refine = refiner(space, split.held_out, steps=refine_steps, seed=seed, device=str(on)) if refine_top else None
+        workers = Workers(launch, {Task.MEASURE: evaluate, Task.REFINE: refine},
+                          weight=lambda arch: space.cost(arch).macs)
+        if not launch.main:
+            workers.serve()
+            return
+        plan = mine["plan"]
+        with sigterm_stops():
+            result = execute(plan, evaluate, refine, workers)
         end_progress()  # a search that stops short of --evals leaves its bar open
         print(report(plan, result, spaces, space_path, trained))
 
     def locked_body():
-        # first of all: of two runs started at once on one --out, the second is refused here, before either
-        # could pass check_out's "already holds a search" test; held to the end, the supernet's training included
-        with locked(Path(out_dir), "fbndsl search"):
-            body()
+        launch = Launch.from_env()
+        with launch.alike():
+            _check_device(device)
+            on = launch.device(torch_device(device))
+        with launch.group(on, timeout=WAIT), ExitStack() as lock:
+            # first of all on rank 0 (which alone writes --out): of two runs started at once on one --out, the
+            # second is refused here, before either could pass check_out's "already holds a search" test; held
+            # to the end, the supernet's training included
+            launch.on_main(lambda: lock.enter_context(locked(Path(out_dir), "fbndsl search")))
+            body(launch, on)
 
     run_command(locked_body)
 
@@ -177,6 +208,34 @@ class Measuring:
 
     def options(self) -> dict[str, int]:
         return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+def _check_batch(batch: int | None) -> None:
+    if batch is not None and batch < 1:
+        raise UserError(f"--batch {batch}: must be at least 1")
+
+
+def recorded_batch(out: Path, resume: bool) -> int | None:
+    """The --batch of the search a --resume continues (1 when it recorded none), so that it is repeated whatever
+    the number of processes now; None when not resuming one."""
+    from ..search import results as results_file
+
+    if not resume or not (out / RESULTS).is_file():
+        return None
+    return results_file.read(out / RESULTS).get("settings", {}).get("batch", 1)
+
+
+def shared_supernet(launch, space, net, has_net: bool, on):
+    """Rank 0's supernet (trained or loaded there alone) on every process, on its device: the others build the
+    space's and take rank 0's weights. None when the indicator reads no supernet."""
+    if not has_net or not launch.several:
+        return net
+    from ..lower import lower
+    from ..train.distributed import broadcast_state
+
+    net = (lower(space) if net is None else net).to(on)
+    broadcast_state(net)
+    return net
 
 
 def _check_device(device: str) -> None:
@@ -314,16 +373,20 @@ def train_supernet(space, images, training: Training, run_dir: Path):
     note = preflight(space, config, len(images.train), _device(training.device), force=training.force or resume,
                      flags=flags)
     say(note, training.quiet)
-    result = train(space, config, images, run_dir, resume=resume)
+    result = train(space, config, images, run_dir, resume=resume, launch=Launch())  # alone: see docs/search.md
     if not training.quiet:
         print(result.summary().splitlines()[0], file=sys.stderr)
     return result
 
 
 def _device(name: str) -> str:
+    return str(torch_device(name))
+
+
+def torch_device(name: str):
     from ..lower.runtime import pick_device
 
-    return str(pick_device(name))
+    return pick_device(name)
 
 
 def _progress():

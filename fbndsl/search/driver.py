@@ -18,6 +18,7 @@ import functools
 import random
 import time
 from collections.abc import Callable, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from ..fit import input_resolution
 from ..indicators.ensemble import Ensemble, parse_indicator
 from ..indicators.kinds import Indicator
 from ..ir.choices import Arch
+from ..train.distributed import Launch
 from . import results
 from .budget import Budget
 from .feasible import admits, sample_feasible
@@ -34,6 +36,7 @@ from .loop import Evaluator, SearchLoop
 from .objective import Ranked, best_k, goodness, refined_first, top_k
 from .strategies import Strategy, StrategyKind, make
 from .strategies.base import Entry
+from .workers import Stopped, Task, WorkerLost, Workers
 
 DEFAULT_EVALS = 30  # sized for the main job: a NAS-Bench-201 search within 5 minutes on 2 CPU cores, training included
 DEFAULT_TOP = 5
@@ -42,6 +45,10 @@ DEFAULT_TOP = 5
 # 0.639): CPI (its linear-region reading) beside the zero-cost proxies synflow and NASWOT, one mean of ranks.
 DEFAULT_INDICATOR = "regions+trainability+uncertainty+synflow+naswot"
 DEFAULT_REFINE_STEPS = 300  # BN-only steps per refined architecture; docs/search.md, "Refinement", for its cost
+# Proposals per process in a round of random sampling, a grid or an enumeration under torchrun: enough that the
+# processes, balanced by MACs (`workers.shares`), finish a round together; few enough that an interrupted search
+# loses little (results.json is written after a round). One process measures one at a time, as it always did.
+ROUND_PER_WORKER = 8
 
 Refiner = Callable[[Arch], float]  # arch -> its accuracy trained BN-only alone (`refine.refined_accuracy`)
 
@@ -85,6 +92,8 @@ class Plan:
     refine_top: int = 0                         # the K best of the pool refined at the end (0: none)
     refine_steps: int = DEFAULT_REFINE_STEPS    # BN-only steps each
     on_refined: Callable[[Entry, float, int, int], None] = field(default=lambda entry, accuracy, done, total: None)
+    batch: int = 1       # `Search.batch`: children per generation (evolution, coarse-to-fine's fine stage)
+    round_size: int = 1  # `Search.round_size`: proposals per round of random sampling, a grid, an enumeration
 
 
 def search(space, *, supernet=None, data: Any = "digits", indicator: Indicator | Ensemble | str = DEFAULT_INDICATOR,
@@ -125,8 +134,11 @@ def make_plan(space, indicator: Indicator | Ensemble, strategy, budget: Budget, 
               seed: int, *, out_dir=None, resume: bool = False, supernet_dir: str | None = None,
               sets: Mapping[str, str] | None = None, settings: Mapping[str, Any] | None = None, plot_note: str = "",
               on_entry=None, refine_top: int = 0, refine_steps: int = DEFAULT_REFINE_STEPS,
-              on_refined=None) -> Plan:
-    """Check everything that can be checked before a forward pass, and settle the defaults."""
+              on_refined=None, batch: int = 1, workers: int = 1) -> Plan:
+    """Check everything that can be checked before a forward pass, and settle the defaults. `workers` is the
+    number of processes that measure (torchrun's); `batch` the children per generation of a strategy whose
+    proposals read earlier scores, recorded (when not 1) so that a resume, with any number of processes,
+    repeats the same search."""
     indicator = parse_indicator(indicator)
     strategy = make(strategy)
     _positive("--top", top)
@@ -134,7 +146,9 @@ def make_plan(space, indicator: Indicator | Ensemble, strategy, budget: Budget, 
         _positive("--evals", evals)
     _count("--refine-top", refine_top, 0)
     _positive("--refine-steps", refine_steps)
+    _positive("--batch", batch)
     refining = {"refine_top": refine_top, "refine_steps": refine_steps} if refine_top else {}
+    batched = strategy.batched and batch > 1  # a batch of 1 is today's search: results.json as it always was
     strategy.check(space, evals)
     budget.check_feasible(space)
     if strategy.kind is not StrategyKind.EXHAUSTIVE:  # a budget too tight to draw from fails here, before training
@@ -144,11 +158,13 @@ def make_plan(space, indicator: Indicator | Ensemble, strategy, budget: Budget, 
     header = results.Header(space=space_record(space, sets), seed=seed, indicator=indicator,
                             strategy=strategy.kind.value,
                             budget=budget.to_json() | {"at_resolution": input_resolution(space)},
-                            supernet=supernet_dir, settings={"evals": evals, **(settings or {}), **refining})
+                            supernet=supernet_dir, settings={"evals": evals, **(settings or {}), **refining,
+                                                             **({"batch": batch} if batched else {})})
     return Plan(space, indicator, strategy, budget, evals, top, seed, header,
                 None if out_dir is None else Path(out_dir), resume, plot_note,
                 on_entry or (lambda entry, done, total: None), refine_top, refine_steps,
-                on_refined or (lambda entry, accuracy, done, total: None))
+                on_refined or (lambda entry, accuracy, done, total: None), batch if batched else 1,
+                ROUND_PER_WORKER * workers if workers > 1 else 1)
 
 
 def _positive(flag: str, value) -> None:
@@ -200,28 +216,35 @@ def refiner(space, data, *, steps: int, seed: int, device: str) -> Refiner:
     return lambda arch: refine.refined_accuracy(space, arch, data, images, steps=steps, seed=seed, device=device)
 
 
-def execute(plan: Plan, evaluate: Evaluator, refine: Refiner | None = None) -> SearchResult:
+def execute(plan: Plan, evaluate: Evaluator, refine: Refiner | None = None,
+            workers: Workers | None = None) -> SearchResult:
     """Run the plan's strategy to the end, writing results.json as the pool grows (when there is an out_dir);
-    then refine the plan's `refine_top` best with `refine` (needed when it is not 0)."""
+    then refine the plan's `refine_top` best with `refine` (needed when it is not 0). Under torchrun, rank 0
+    calls this with the launch's `workers` (which measure and refine with their own `evaluate` and `refine`)
+    while the other ranks `serve`."""
     assert refine is not None or not plan.refine_top, "refine_top needs a refiner"
+    workers = workers or Workers(Launch(), {Task.MEASURE: evaluate, Task.REFINE: refine})
+    try:
+        return _execute(plan, workers)
+    finally:
+        workers.stop()
+
+
+def _execute(plan: Plan, workers: Workers) -> SearchResult:
     recorded, earlier, refined = _recorded(plan)
     writer = _Writer(plan, earlier, refined)
-    loop = SearchLoop(plan.space, plan.budget, evaluate, goodness(plan.indicator), evals=plan.evals, seed=plan.seed,
-                      recorded=recorded, on_entry=lambda entry: _entered(plan, writer, loop, entry))
-    try:
+    loop = SearchLoop(plan.space, plan.budget, None, goodness(plan.indicator), evals=plan.evals, seed=plan.seed,
+                      recorded=recorded, on_entry=lambda entry: plan.on_entry(entry, len(loop.pool), plan.evals),
+                      measure_round=lambda archs: workers.map(Task.MEASURE, archs), batch=plan.batch,
+                      round_size=plan.round_size, on_round=lambda: writer.maybe_write(loop.pool))
+    with _keeping(plan, writer, loop, workers.launch.several):  # Ctrl-C, an error, a lost worker: keep every evaluation made, for --resume
         plan.strategy.run(loop)
-    except BaseException:  # Ctrl-C or an error while measuring: keep every evaluation made, for --resume
-        writer.write(loop.pool, (), done=False)
-        raise
     if not loop.pool:
         raise UserError(f"no architecture of '{plan.space.name}' is within the budget ({plan.budget.describe()})")
     top, refined = top_k(loop.pool, plan.indicator, max(plan.top, plan.refine_top)), {}
     if plan.refine_top:
-        try:
-            refined = _refine(plan, writer, loop.pool, refine)
-        except BaseException:  # keep every refinement made, for --resume
-            writer.write(loop.pool, (), done=False)
-            raise
+        with _keeping(plan, writer, loop, workers.launch.several):  # and every refinement made
+            refined = _refine(plan, writer, loop.pool, workers)
         top = refined_first(top, refined)
     writer.write(loop.pool, top, done=True)
     result = SearchResult(plan.space, plan.indicator, plan.strategy.kind, plan.budget, tuple(loop.pool), tuple(top),
@@ -231,20 +254,37 @@ def execute(plan: Plan, evaluate: Evaluator, refine: Refiner | None = None) -> S
     return result
 
 
-def _entered(plan: Plan, writer: _Writer, loop: SearchLoop, entry: Entry) -> None:
-    plan.on_entry(entry, len(loop.pool), plan.evals)
-    writer.maybe_write(loop.pool)
+@contextmanager
+def _keeping(plan: Plan, writer: _Writer, loop: SearchLoop, several: bool):
+    """results.json as the pool stands when the body fails; a lost worker's error says what it keeps."""
+    try:
+        yield
+    except (WorkerLost, Stopped) as exc:
+        writer.write(loop.pool, (), done=False)
+        kept = f"{plan.out_dir / results.NAME} keeps" if plan.out_dir is not None else "this search kept"
+        why = exc if isinstance(exc, WorkerLost) else "stopped by SIGTERM" + (
+            " (torchrun sends it to every process when one of them fails: see their output)" if several else "")
+        raise WorkerLost(f"{why}; {kept} the {len(loop.pool)} evaluations of the rounds before it: rerun with "
+                         f"--resume (with any number of processes) to continue") from None
+    except BaseException:
+        writer.write(loop.pool, (), done=False)
+        raise
 
 
-def _refine(plan: Plan, writer: _Writer, pool, refine: Refiner) -> dict[Arch, float]:
+def _refine(plan: Plan, writer: _Writer, pool, workers: Workers) -> dict[Arch, float]:
     """arch -> refined accuracy of the plan's `refine_top` best of the pool, in the pool's order; a value
-    recorded by the run being resumed is taken as it is, and results.json is written after each new one."""
+    recorded by the run being resumed is taken as it is. One architecture per process at a time, results.json
+    written after each such round."""
     best = best_k(pool, plan.indicator, plan.refine_top)
-    for done, entry in enumerate(best, 1):
-        if entry.arch not in writer.refined:
-            writer.refined[entry.arch] = refine(entry.arch)
+    per_round = workers.launch.world
+    for start in range(0, len(best), per_round):
+        chunk = best[start:start + per_round]
+        missing = [e.arch for e in chunk if e.arch not in writer.refined]
+        if missing:
+            writer.refined.update(zip(missing, workers.map(Task.REFINE, missing)))
             writer.write(pool, (), done=False)
-        plan.on_refined(entry, writer.refined[entry.arch], done, len(best))
+        for done, entry in enumerate(chunk, start + 1):
+            plan.on_refined(entry, writer.refined[entry.arch], done, len(best))
     return {e.arch: writer.refined[e.arch] for e in best}
 
 

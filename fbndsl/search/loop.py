@@ -26,6 +26,7 @@ from .strategies.base import Entry
 from .strategies.mutation import mutate
 
 Evaluator = Callable[[Arch], Mapping[Any, float]]   # arch -> raw indicator values
+RoundMeasurer = Callable[[Sequence[Arch]], Sequence[Mapping[Any, float]]]  # a round's archs -> their values
 Goodness = Callable[[Sequence[Entry]], Sequence[float]]  # entries -> higher-is-better scores, relative to them
 
 MUTATION_TRIES = 100     # mutations of one parent tried before a fresh random architecture is drawn instead
@@ -33,15 +34,22 @@ STALL_LIMIT = 1_000      # proposals in a row that were all evaluated networks a
 
 
 class SearchLoop:
-    def __init__(self, space, budget: Budget, evaluate: Evaluator, goodness: Goodness, *, evals: int,
+    def __init__(self, space, budget: Budget, evaluate: Evaluator | None, goodness: Goodness, *, evals: int,
                  seed: int = 0, recorded: Mapping[Arch, Entry] | None = None,
-                 on_entry: Callable[[Entry], None] | None = None):
-        assert evals >= 1, evals
+                 on_entry: Callable[[Entry], None] | None = None, measure_round: RoundMeasurer | None = None,
+                 batch: int = 1, round_size: int = 1, on_round: Callable[[], None] | None = None):
+        """`measure_round` measures a round's new networks together (on every process of a torchrun launch,
+        `workers.Workers`; default: `evaluate` on each, in order). `batch` and `round_size` are the strategies'
+        (`Search.batch`, `Search.round_size`); `on_round` is called after each round's entries are in the pool."""
+        assert evals >= 1 and batch >= 1 and round_size >= 1, (evals, batch, round_size)
         self.space, self.budget, self.evals = space, budget, evals
+        self.batch, self.round_size = batch, round_size
         self.rng = random.Random(seed)
-        self._measure, self._goodness = evaluate, goodness
+        self._measure_round = measure_round or (lambda archs: [evaluate(arch) for arch in archs])
+        self._goodness = goodness
         self._recorded = dict(recorded or {})
         self._on_entry = on_entry or (lambda entry: None)
+        self._on_round = on_round or (lambda: None)
         self._entries: list[Entry] = []
         self._index: dict[Arch, int] = {}        # every architecture proposed -> the pool index of its network
         self._networks: dict[Canonical, int] = {}  # canonical form -> pool index
@@ -86,6 +94,29 @@ class SearchLoop:
         return self._last[1]
 
     def evaluate(self, arch: Arch) -> int:
+        assert not self.done, "a strategy proposed an architecture after the search was done"
+        return self.evaluate_round([arch])[0]
+
+    def evaluate_round(self, archs: Sequence[Arch]) -> list[int]:
+        """`evaluate` each of `archs` in order, as one call after another would, measuring the new networks among
+        them together. Proposals past the end of the search (the evaluation budget reached, or the space
+        exhausted) are dropped: the pool indices returned are those of a prefix of `archs`."""
+        taken: list[int] = []
+        admitted: list[Entry | Arch] = []  # per new network of the round: its recorded entry, or the arch to measure
+        for arch in archs:
+            if len(self._entries) + len(admitted) >= self.evals or self.exhausted:
+                break
+            index = self._repeat(arch)
+            if index is None:
+                index = len(self._entries) + len(admitted)
+                self._index[arch] = self._networks[self._network(arch)] = index
+                admitted.append(self._admit(arch))
+            taken.append(index)
+        self._enter(admitted)
+        return taken
+
+    def _repeat(self, arch: Arch) -> int | None:
+        """The pool index of `arch`'s network when it was proposed before (this round included); None for a new one."""
         if arch in self._index:
             self._stalled += 1
             return self._index[arch]
@@ -94,19 +125,29 @@ class SearchLoop:
             self._stalled += 1
             self._index[arch] = self._networks[network]
             return self._index[arch]
+        return None
+
+    def _admit(self, arch: Arch) -> Entry | Arch:
         cost = self.space.cost(arch)
         assert self.budget.allows(cost), f"a strategy proposed {arch.text()} over the budget {self.budget}"
         assert self.space.reads_input(arch), f"a strategy proposed {arch.text()}, whose output ignores its input"
-        assert not self.done, "a strategy proposed an architecture after the search was done"
         self._stalled = 0
-        entry = self._recorded.get(arch) or self._recorded_as(arch, network)
-        if entry is None:
-            entry = Entry(arch, cost.macs, cost.params, dict(self._measure(arch)))
-            self.measured += 1
-        self._index[arch] = self._networks[network] = len(self._entries)
-        self._entries.append(entry)
-        self._on_entry(entry)
-        return self._index[arch]
+        return self._recorded.get(arch) or self._recorded_as(arch, self._network(arch)) or arch
+
+    def _enter(self, admitted: Sequence[Entry | Arch]) -> None:
+        """Measure the round's unrecorded networks together, then add every new entry to the pool, in order."""
+        if not admitted:
+            return
+        fresh = [a for a in admitted if isinstance(a, Arch)]
+        values = iter(self._measure_round(fresh) if fresh else ())
+        self.measured += len(fresh)
+        for item in admitted:
+            if isinstance(item, Arch):
+                cost = self.space.cost(item)
+                item = Entry(item, cost.macs, cost.params, dict(next(values)))
+            self._entries.append(item)
+            self._on_entry(item)
+        self._on_round()
 
     def _recorded_as(self, arch: Arch, network: Canonical) -> Entry | None:
         """The recorded values of `network` under another of its architectures, with `arch`'s own cost."""

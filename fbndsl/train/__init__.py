@@ -47,11 +47,11 @@ from .estimate import Estimate, preflight  # the module `estimate` keeps its nam
 from .result import TrainResult
 
 
-def train(space, config: TrainConfig, data=None, out_dir="run", *, resume: bool = False, on_step=None):
+def train(space, config: TrainConfig, data=None, out_dir="run", *, resume: bool = False, on_step=None, launch=None):
     """Train `space`'s supernet; see `loop.train`. Returns a `TrainResult` (the supernet, metrics, evaluations)."""
     from .loop import train as run
 
-    return run(space, config, data, out_dir, resume=resume, on_step=on_step)
+    return run(space, config, data, out_dir, resume=resume, on_step=on_step, launch=launch)
 
 
 def load_run(run_dir, device="cpu"):

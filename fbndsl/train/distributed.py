@@ -100,16 +100,18 @@ class Launch:
         return device
 
     @contextmanager
-    def group(self, device):
+    def group(self, device, timeout=None):
         """The process group for the run (NCCL on GPUs, gloo on CPU), destroyed at the end, errors included.
-        A group the caller initialised is used as it is, and left alone."""
+        A group the caller initialised is used as it is, and left alone. `timeout` (a timedelta) bounds each
+        collective's wait; torch's default when None."""
         import torch.distributed as dist
 
         if not self.several or dist.is_initialized():
             yield
             return
         dist.init_process_group("nccl" if device.type == "cuda" else "gloo",
-                                device_id=device if device.type == "cuda" else None)
+                                device_id=device if device.type == "cuda" else None,
+                                **({"timeout": timeout} if timeout is not None else {}))
         try:
             yield
             dist.barrier()
@@ -129,7 +131,13 @@ class Launch:
                 box[0] = fn()
             except UserError as exc:
                 box[1], error = True, exc
-        dist.broadcast_object_list(box, src=0)
+        try:
+            dist.broadcast_object_list(box, src=0)
+        except Exception:  # noqa: BLE001 (gloo and NCCL raise several kinds when a peer is gone)
+            if error is not None:
+                raise error from None
+            raise (UserError("another process of the launch stopped; see its output") if self.main
+                   else PeerError("rank 0 stopped")) from None
         if error is not None:
             raise error
         if box[1]:

@@ -43,15 +43,16 @@ SAMPLER_STREAM = 0x5A3E  # seeds the path sampler apart from the other streams
 
 
 def train(space, config: TrainConfig, data=None, out_dir: str | Path = "run", *, resume: bool = False,
-          on_step: Callable[[int], None] | None = None) -> TrainResult:
+          on_step: Callable[[int], None] | None = None, launch: Launch | None = None) -> TrainResult:
     """Train the supernet of `space` as `config` says, writing the run into `out_dir`.
 
     `data` is a loaded `fbndsl.data.Data`, or None to load `config.data` (which config.json records either
     way: give the spec of the data you pass). `resume=True` continues the run in `out_dir` from its checkpoint.
     `on_step(step)` is called after every optimiser step and its checkpoint (progress bars, early stopping,
-    tests that interrupt a run).
+    tests that interrupt a run). `launch` is the processes that train together: torchrun's by default
+    (`Launch.from_env`); `Launch()` trains in this process alone, as `fbndsl search` does on its rank 0.
     """
-    launch = Launch.from_env()
+    launch = launch or Launch.from_env()
     launch.check_batch(config.batch_size)
     run = RunDir(Path(out_dir))
     with launch.alike():

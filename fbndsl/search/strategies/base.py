@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, ClassVar, Protocol
@@ -41,6 +41,12 @@ class Search(Protocol):
     space: Any
     rng: random.Random
     evals: int  # new evaluations this search may make in all
+    # Proposals per generation of a strategy whose next proposals depend on the last ones' scores (aging
+    # evolution, coarse-to-fine's fine stage): at least the number of processes measuring (1 in one process).
+    batch: int
+    # Proposals per round of a strategy whose proposals do not depend on scores (random sampling, a grid, an
+    # enumeration): enough that the processes measuring finish a round together. It never changes the search.
+    round_size: int
 
     @property
     def done(self) -> bool:
@@ -53,6 +59,10 @@ class Search(Protocol):
     def evaluate(self, arch: Arch) -> int:
         """Measure `arch` (or find it, when already evaluated): its index in `pool`. `arch` must be within the
         budget."""
+
+    def evaluate_round(self, archs: Sequence[Arch]) -> list[int]:
+        """`evaluate` each of `archs` in order, the new networks measured together (in parallel under torchrun):
+        the pool index of each, for a prefix of `archs` (those proposed past the end of the search are dropped)."""
 
     def goodness(self) -> Sequence[float]:
         """One number per pool entry, higher is better, ranked across the whole pool as it is now."""
@@ -74,6 +84,9 @@ class Strategy(ABC):
     """Proposes architectures to a `Search` until it is done (or the strategy has nothing more to propose)."""
 
     kind: ClassVar[StrategyKind]
+    # Whether `Search.batch` changes what the strategy proposes (its proposals read earlier scores): a search
+    # records its batch then, and a resume repeats it.
+    batched: ClassVar[bool] = False
 
     @abstractmethod
     def run(self, search: Search) -> None: ...
@@ -86,6 +99,20 @@ def best_index(search: Search, candidates: Sequence[int]) -> int:
     """The pool index among `candidates` with the best goodness (the earliest on ties: deterministic)."""
     good = search.goodness()
     return max(candidates, key=lambda i: (good[i], -i))
+
+
+def rounds(search: Search, archs: Iterable[Arch]) -> None:
+    """Evaluate `archs` (proposals that read no score) in rounds of `search.round_size`, until the search is done."""
+    batch: list[Arch] = []
+    for arch in archs:
+        if search.done:
+            return
+        batch.append(arch)
+        if len(batch) == min(search.round_size, search.evals - len(search.pool)):
+            search.evaluate_round(batch)
+            batch = []
+    if batch and not search.done:
+        search.evaluate_round(batch)
 
 
 def top_indices(search: Search, k: int) -> list[int]:

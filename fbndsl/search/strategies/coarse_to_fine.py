@@ -6,7 +6,8 @@ every stage at once. Grid points within the budget are evaluated (a choice outsi
 an operator choice, is drawn at random until the point fits the budget). Fine stage: random mutations, of one
 to `max_changes` choices each, around the `parents` best architectures of the pool, ranked across the whole
 pool as it grows: the best skeletons of the grid at first, then whatever refines them (BigNAS perturbs the
-best skeleton once; following the improvements lets a longer fine stage keep climbing).
+best skeleton once; following the improvements lets a longer fine stage keep climbing). Each parent gets
+ceil(`Search.batch` / `parents`) mutations per round, one with a batch of 1 (one process).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from typing import ClassVar
 
 from ...diagnostics import UserError
 from ...ir.choices import Arch
-from .base import Search, Strategy, StrategyKind, top_indices
+from .base import Search, Strategy, StrategyKind, rounds, top_indices
 from .dimensions import Position, dimensions, grid_assignment
 from .mutation import complete
 
@@ -27,6 +28,7 @@ COMPLETION_TRIES = 50  # random completions of a grid point's other choices befo
 @dataclass(frozen=True)
 class CoarseToFine(Strategy):
     kind: ClassVar[StrategyKind] = StrategyKind.COARSE_TO_FINE
+    batched: ClassVar[bool] = True
     coarse_share: float = 0.5  # of the evaluations, at most, spent on the grid
     parents: int = 3
     max_changes: int = 2
@@ -43,19 +45,18 @@ class CoarseToFine(Strategy):
 
     def run(self, search: Search) -> None:
         self._coarse(search)
+        each = math.ceil(search.batch / self.parents)
         while not search.done:
-            for parent in top_indices(search, self.parents):
-                if search.done:
-                    return
-                changes = 1 + search.rng.randrange(self.max_changes)
-                search.evaluate(search.mutate_feasible(search.pool[parent].arch, changes))
+            search.evaluate_round([self._mutation(search, parent) for parent in top_indices(search, self.parents)
+                                   for _ in range(each)])
+
+    def _mutation(self, search: Search, parent: int):
+        changes = 1 + search.rng.randrange(self.max_changes)
+        return search.mutate_feasible(search.pool[parent].arch, changes)
 
     def _coarse(self, search: Search) -> None:
         points = spread(feasible_grid(search), max(1, math.ceil(self.coarse_share * search.evals)))
-        for arch in points:
-            if search.done:
-                return
-            search.evaluate(arch)
+        rounds(search, points)
         if not points and not search.done:  # no grid point fits the budget: start from a random architecture
             search.evaluate(search.random_feasible())
 

@@ -5,6 +5,10 @@ random, mutates one choice of the best of them, evaluates the child, adds it, an
 not the worst: every architecture dies young, so one lucky score cannot stay in the population for ever, which
 matters here because indicator scores of a shared-weight supernet are noisy. "Best" is the indicator's rank
 across the whole evaluated pool, recomputed every cycle (CPI ranks are relative to the pool).
+
+A cycle makes `Search.batch` children (1 in one process; the number of processes under torchrun, so that each
+measures one): each by its own tournament on the population as it was at the cycle's start; all are added after
+they are measured, and as many of the oldest leave. With a batch of 1 this is Real et al.'s algorithm exactly.
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from .base import Search, Strategy, StrategyKind, best_index
 @dataclass(frozen=True)
 class Evolution(Strategy):
     kind: ClassVar[StrategyKind] = StrategyKind.EVOLUTION
+    batched: ClassVar[bool] = True
     population: int = 20
     sample: int = 5
 
@@ -35,8 +40,12 @@ class Evolution(Strategy):
         # pool indices, oldest first; appending to a full deque drops its oldest member: the aging
         population: deque[int] = deque(maxlen=self.population_size(search.evals))
         while len(population) < population.maxlen and not search.done:
-            population.append(search.evaluate(search.random_feasible()))
+            wanted = min(search.round_size, population.maxlen - len(population))
+            population.extend(search.evaluate_round([search.random_feasible() for _ in range(wanted)]))
         while not search.done:
-            members = search.rng.sample(list(population), min(self.sample, len(population)))
-            parent = search.pool[best_index(search, members)].arch
-            population.append(search.evaluate(search.mutate_feasible(parent)))
+            population.extend(search.evaluate_round([self._child(search, population) for _ in range(search.batch)]))
+
+    def _child(self, search: Search, population: deque[int]):
+        """A mutation of the best of `sample` members drawn from the population (a tournament)."""
+        members = search.rng.sample(list(population), min(self.sample, len(population)))
+        return search.mutate_feasible(search.pool[best_index(search, members)].arch)

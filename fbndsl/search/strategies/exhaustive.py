@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ...diagnostics import UserError
-from .base import Search, Strategy, StrategyKind
+from .base import Search, Strategy, StrategyKind, rounds
 
 MAX_ARCHITECTURES = 50_000  # NAS-Bench-201's 15,625 fit; each still costs a forward pass or more to evaluate
 
@@ -28,8 +28,4 @@ class Exhaustive(Strategy):
                             "within the budget; drop --evals")
 
     def run(self, search: Search) -> None:
-        for arch in search.space.enumerate():
-            if search.done:
-                return
-            if search.feasible(arch) and search.is_new(arch):
-                search.evaluate(arch)
+        rounds(search, (a for a in search.space.enumerate() if search.feasible(a) and search.is_new(a)))

@@ -1,10 +1,11 @@
 """Random sampling: uniform architectures within the budget, the baseline every search must beat."""
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import ClassVar
 
-from .base import Search, Strategy, StrategyKind
+from .base import Search, Strategy, StrategyKind, rounds
 
 
 @dataclass(frozen=True)
@@ -12,5 +13,4 @@ class RandomSampling(Strategy):
     kind: ClassVar[StrategyKind] = StrategyKind.RANDOM
 
     def run(self, search: Search) -> None:
-        while not search.done:
-            search.evaluate(search.random_feasible())
+        rounds(search, (search.random_feasible() for _ in itertools.count()))
