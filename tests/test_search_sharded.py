@@ -1,11 +1,11 @@
 """A search measured by several torchrun processes is the search one process makes (docs/search.md, "Several
 processes").
 
-In process: rounds of proposals that read no score give the pool that one proposal at a time gives, whatever the
-round's size; the shares are deterministic and balanced. Under torchrun (gloo, 2 CPU processes): the evaluated
-architectures, every value, the refined accuracies and the winner are bit-identical to one process's; a worker
-killed mid-search fails the run with a one-line message, leaves results.json at a complete round, and a resume
-with one process ends in exactly the uninterrupted search's results."""
+In process: rounds of proposals that read no score give the pool that one proposal at a time gives, whatever
+the round's size; each item of a round is measured by exactly one process. Under torchrun (gloo, 2 CPU
+processes): the evaluated architectures, every value, the refined accuracies and the winner are bit-identical
+to one process's; a worker killed mid-search fails the run with a one-line message, leaves results.json at a
+complete round, and a resume with one process ends in exactly the uninterrupted search's results."""
 from __future__ import annotations
 
 import json
@@ -22,11 +22,15 @@ from conftest import ROOT
 
 import fbndsl
 from fbndsl.indicators.kinds import Indicator
+from fbndsl.search import workers
 from fbndsl.search.budget import Budget
 from fbndsl.search.loop import SearchLoop
 from fbndsl.search.objective import goodness
 from fbndsl.search.strategies import CoarseToFine, Evolution, Exhaustive, RandomSampling
-from fbndsl.search.workers import shares
+from fbndsl.train.distributed import Launch
+
+torch = pytest.importorskip("torch")
+
 
 # -- in process --------------------------------------------------------------------------------------------
 
@@ -71,20 +75,23 @@ def test_a_batch_of_children_per_generation(nb201):
     assert max(single) == 1
 
 
-def test_shares_are_deterministic_complete_and_balanced():
-    weights = [5, 1, 1, 1, 1, 1, 3, 3, 2, 2]
-    parts = shares(weights, 3)
-    assert parts == shares(weights, 3)
-    assert sorted(i for p in parts for i in p) == list(range(len(weights)))
-    loads = [sum(weights[i] for i in p) for p in parts]
-    assert max(loads) - min(loads) <= max(weights)
-    assert shares([1.0] * 4, 2) == [[0, 2], [1, 3]] and shares([], 2) == [[], []]
-    assert shares(weights, 1) == [list(range(len(weights)))]
+def test_each_item_of_a_round_is_claimed_by_exactly_one_process(monkeypatch):
+    """Two ranks claiming from one store, in turns as uneven as their speeds: every position once, in order."""
+    import torch.distributed as dist
+
+    store = dist.HashStore()
+    monkeypatch.setattr(workers, "_store", lambda: store)
+    order = [4, 0, 3, 1, 2]
+    ranks = [workers._claims("k", order, Launch(rank, 2, rank)) for rank in (0, 1)]
+    taken = [next(ranks[0]), next(ranks[0]), next(ranks[1]), next(ranks[0]), next(ranks[1])]
+    assert taken == order
+    assert list(ranks[0]) == [] and list(ranks[1]) == []  # the counter is past the end: both stop
+    monkeypatch.setattr(workers, "_store", lambda: None)  # no store: every W-th item, fixed
+    assert list(workers._claims("k", order, Launch(1, 2, 1))) == [0, 1]
 
 
 # -- under torchrun ---------------------------------------------------------------------------------------
 
-torch = pytest.importorskip("torch")
 needs_gloo = pytest.mark.skipif(not torch.distributed.is_available(), reason="torch.distributed is not available")
 
 SPACE = ["--space", "nb201", "--set", "C=8", "--set", "N=1", "--device", "cpu", "--quiet"]

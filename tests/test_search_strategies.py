@@ -189,8 +189,8 @@ class Recording(SearchLoop):
         super().__init__(*args, **kw)
         self.proposed, self.parents = [], []
 
-    def evaluate_round(self, archs):
-        indices = super().evaluate_round(archs)
+    def evaluate_round(self, archs, new=None):
+        indices = super().evaluate_round(archs, new)
         self.proposed += indices
         return indices
 
@@ -286,9 +286,10 @@ class Proposals(SearchLoop):
         super().__init__(*args, **kw)
         self.answers = []
 
-    def evaluate_round(self, archs):
-        indices = super().evaluate_round(archs)
-        self.answers += zip(archs, indices)
+    def evaluate_round(self, archs, new=None):
+        read = []
+        indices = super().evaluate_round((read.append(a) or a for a in archs), new)
+        self.answers += zip(read, indices)
         return indices
 
 

@@ -46,8 +46,8 @@ DEFAULT_TOP = 5
 DEFAULT_INDICATOR = "regions+trainability+uncertainty+synflow+naswot"
 DEFAULT_REFINE_STEPS = 300  # BN-only steps per refined architecture; docs/search.md, "Refinement", for its cost
 # Proposals per process in a round of random sampling, a grid or an enumeration under torchrun: enough that the
-# processes, balanced by MACs (`workers.shares`), finish a round together; few enough that an interrupted search
-# loses little (results.json is written after a round). One process measures one at a time, as it always did.
+# processes, each taking the next architecture when free (`workers`), stay busy to a round's end; few enough that
+# an interrupted search loses little (results.json is written after a round). One process measures one at a time.
 ROUND_PER_WORKER = 8
 
 Refiner = Callable[[Arch], float]  # arch -> its accuracy trained BN-only alone (`refine.refined_accuracy`)
@@ -237,7 +237,8 @@ def _execute(plan: Plan, workers: Workers) -> SearchResult:
                       recorded=recorded, on_entry=lambda entry: plan.on_entry(entry, len(loop.pool), plan.evals),
                       measure_round=lambda archs: workers.map(Task.MEASURE, archs), batch=plan.batch,
                       round_size=plan.round_size, on_round=lambda: writer.maybe_write(loop.pool))
-    with _keeping(plan, writer, loop, workers.launch.several):  # Ctrl-C, an error, a lost worker: keep every evaluation made, for --resume
+    # Ctrl-C, an error, a lost worker: keep every evaluation made, for --resume
+    with _keeping(plan, writer, loop, workers.launch.several):
         plan.strategy.run(loop)
     if not loop.pool:
         raise UserError(f"no architecture of '{plan.space.name}' is within the budget ({plan.budget.describe()})")

@@ -15,7 +15,7 @@ drawn from it, holds distinct networks.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ..ir.canonical import Canonical
@@ -97,21 +97,25 @@ class SearchLoop:
         assert not self.done, "a strategy proposed an architecture after the search was done"
         return self.evaluate_round([arch])[0]
 
-    def evaluate_round(self, archs: Sequence[Arch]) -> list[int]:
+    def evaluate_round(self, archs: Iterable[Arch], new: int | None = None) -> list[int]:
         """`evaluate` each of `archs` in order, as one call after another would, measuring the new networks among
-        them together. Proposals past the end of the search (the evaluation budget reached, or the space
-        exhausted) are dropped: the pool indices returned are those of a prefix of `archs`."""
+        them together. `archs` is read lazily, and no further than the end of the search (the evaluation budget
+        reached, or the space exhausted) or, with `new`, than the proposal that brings `new` networks the pool
+        lacked: the pool indices returned are those of the proposals read."""
         taken: list[int] = []
         admitted: list[Entry | Arch] = []  # per new network of the round: its recorded entry, or the arch to measure
-        for arch in archs:
-            if len(self._entries) + len(admitted) >= self.evals or self.exhausted:
-                break
-            index = self._repeat(arch)
-            if index is None:
-                index = len(self._entries) + len(admitted)
-                self._index[arch] = self._networks[self._network(arch)] = index
-                admitted.append(self._admit(arch))
-            taken.append(index)
+        full = lambda: (len(self._entries) + len(admitted) >= self.evals or self.exhausted
+                        or (new is not None and len(admitted) >= new))
+        if not full():
+            for arch in archs:
+                index = self._repeat(arch)
+                if index is None:
+                    index = len(self._entries) + len(admitted)
+                    self._index[arch] = self._networks[self._network(arch)] = index
+                    admitted.append(self._admit(arch))
+                taken.append(index)
+                if full():
+                    break
         self._enter(admitted)
         return taken
 

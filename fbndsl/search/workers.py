@@ -2,14 +2,17 @@
 
 `torchrun --nproc-per-node W -m fbndsl search ...` starts W processes. Rank 0 alone runs the strategy, keeps the
 pool and writes results.json; every rank, rank 0 included, measures. Each round (`Workers.map`) rank 0 broadcasts
-the round's items, every rank computes its share (`shares`), and rank 0 gathers the results in the round's order.
-The other ranks `serve` rounds until rank 0 says the search is over.
+the round's items; each rank claims the next unclaimed item, the dearest first by its predicted cost (its MACs),
+until none is left; rank 0 gathers the results in the round's order. The other ranks `serve` rounds until rank 0
+says the search is over.
 
 A measurement is a function of the architecture, the seed and the fixed batches of the indicators' context
 (`IndicatorContext`), not of what a process measured before; so which rank measures an architecture changes no
 value, and W processes measure exactly what one does (with the same torch threads each: float sums depend on
-them). The shares are deterministic, balanced by each item's predicted cost (its MACs): the dearest first, each
-to the rank with the least work so far, ties to the lower rank.
+them). Which rank measures which item is decided as the round runs, not in advance: the first free process takes
+the next item (an atomic counter on the launch's key-value store, rank 0's). Fixed shares, balanced by MACs,
+were measured at 1.60 to 1.80 times one process's speed on 2 processes of our 2-core machine, whose processes
+each ran 10 % slower or faster for seconds at a time; claiming reached 2.0 (docs/search.md, "Several processes").
 
 A rank that dies mid-round (killed, out of memory) breaks the round's collective on every other rank: rank 0
 raises `WorkerLost`, whose message says that results.json holds every complete round and `--resume` continues
@@ -17,9 +20,11 @@ raises `WorkerLost`, whose message says that results.json holds every complete r
 """
 from __future__ import annotations
 
+import itertools
+import os
 import signal
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -33,6 +38,7 @@ from ..train.distributed import Launch, PeerError
 # trains on rank 0, so that every process measures on the weights one process would have), and while it ranks.
 # A rank that dies is noticed at once (its connections close); this bounds only a rank that hangs.
 WAIT = timedelta(days=7)
+_ROUNDS = itertools.count()  # on rank 0: numbers each round's counter on the store
 
 
 class Task(Enum):
@@ -78,7 +84,7 @@ class Failure:
 class Workers:
     launch: Launch
     tasks: Mapping[Task, Callable[[Any], Any]]
-    weight: Callable[[Any], float] = field(default=lambda item: 1.0)  # an item's predicted cost, for `shares`
+    weight: Callable[[Any], float] = field(default=lambda item: 1.0)  # an item's predicted cost: dearest first
     rounds: int = 0  # rounds completed, on every rank
 
     def map(self, task: Task, items: Sequence) -> list:
@@ -87,19 +93,18 @@ class Workers:
         if not self.launch.several:
             return [self.tasks[task](item) for item in items]
         assert self.launch.main, "rank 0 hands out the rounds"
-        items = list(items)
-        self._broadcast((task, items))
-        results = self._compute(task, items)
-        gathered = self._gather(results)
+        items, key = list(items), f"fbndsl/round/{os.getpid()}/{next(_ROUNDS)}"
+        self._broadcast((task, items, key))
+        gathered = self._gather(self._compute(task, items, key))
+        _forget(key)
         self.rounds += 1
         return _in_order(gathered, len(items))
 
     def serve(self) -> None:
-        """On a rank other than 0: compute this rank's share of every round until rank 0 stops the search."""
+        """On a rank other than 0: compute the items this rank claims in every round until rank 0 stops."""
         assert not self.launch.main
         while (message := self._broadcast(None)) is not None:
-            task, items = message
-            self._gather(self._compute(task, items))
+            self._gather(self._compute(*message))
             self.rounds += 1
 
     def stop(self) -> None:
@@ -107,11 +112,14 @@ class Workers:
         if self.launch.several:
             self._broadcast(None, at_end=True)
 
-    def _compute(self, task: Task, items: list) -> dict[int, Any] | Failure:
-        """This rank's share of the round: item index -> result, or the first error."""
-        mine = shares([self.weight(item) for item in items], self.launch.world)[self.launch.rank]
+    def _compute(self, task: Task, items: list, key: str) -> dict[int, Any] | Failure:
+        """The items this rank claimed, the dearest first: item index -> result; or its first error."""
+        order = sorted(range(len(items)), key=lambda i: (-self.weight(items[i]), i))
+        out: dict[int, Any] = {}
         try:
-            return {i: self.tasks[task](items[i]) for i in mine}
+            for i in _claims(key, order, self.launch):
+                out[i] = self.tasks[task](items[i])
+            return out
         except UserError as exc:
             return Failure(str(exc), user=True)
         except Exception:  # a bug of ours: rank 0 reports it with this rank's traceback
@@ -159,13 +167,28 @@ def _in_order(gathered: list, count: int) -> list:
     return [out[i] for i in range(count)]
 
 
-def shares(weights: Sequence[float], world: int) -> list[list[int]]:
-    """Per rank, the indices of the items it computes, in increasing order: the dearest item first, each to the
-    rank with the least total weight so far (ties to the lower rank): deterministic, and balanced to within one
-    item's weight."""
-    load, out = [0.0] * world, [[] for _ in range(world)]
-    for i in sorted(range(len(weights)), key=lambda i: (-weights[i], i)):
-        rank = min(range(world), key=lambda r: (load[r], r))
-        load[rank] += weights[i]
-        out[rank].append(i)
-    return [sorted(part) for part in out]
+def _claims(key: str, order: Sequence[int], launch: Launch) -> Iterator[int]:
+    """The items of `order` this rank takes, one at a time, each when it is free: an atomic counter `key` on the
+    launch's store hands every position of `order` to exactly one rank."""
+    store = _store()
+    if store is None:  # a torch without the default store: fixed shares, every W-th item of `order`
+        yield from order[launch.rank::launch.world]
+        return
+    while (position := store.add(key, 1) - 1) < len(order):
+        yield order[position]
+
+
+def _store():
+    """The process group's key-value store (rank 0 serves it), or None where torch does not expose it."""
+    try:
+        from torch.distributed.distributed_c10d import _get_default_store
+    except ImportError:
+        return None
+    return _get_default_store()
+
+
+def _forget(key: str) -> None:
+    """Drop a finished round's counter from the store (every rank has claimed past its end: the round is gathered)."""
+    store = _store()
+    if store is not None:
+        store.delete_key(key)

@@ -8,6 +8,7 @@ search resume by replaying its proposals against the recorded results (see `driv
 """
 from __future__ import annotations
 
+import itertools
 import random
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
@@ -60,9 +61,10 @@ class Search(Protocol):
         """Measure `arch` (or find it, when already evaluated): its index in `pool`. `arch` must be within the
         budget."""
 
-    def evaluate_round(self, archs: Sequence[Arch]) -> list[int]:
+    def evaluate_round(self, archs: Iterable[Arch], new: int | None = None) -> list[int]:
         """`evaluate` each of `archs` in order, the new networks measured together (in parallel under torchrun):
-        the pool index of each, for a prefix of `archs` (those proposed past the end of the search are dropped)."""
+        the pool index of each proposal read. `archs` is read lazily, up to the end of the search or, with `new`,
+        up to the proposal that brings `new` new networks."""
 
     def goodness(self) -> Sequence[float]:
         """One number per pool entry, higher is better, ranked across the whole pool as it is now."""
@@ -102,17 +104,14 @@ def best_index(search: Search, candidates: Sequence[int]) -> int:
 
 
 def rounds(search: Search, archs: Iterable[Arch]) -> None:
-    """Evaluate `archs` (proposals that read no score) in rounds of `search.round_size`, until the search is done."""
-    batch: list[Arch] = []
-    for arch in archs:
-        if search.done:
+    """Evaluate `archs` (proposals that read no score), `search.round_size` new networks a round, until the
+    search is done or `archs` runs out; read lazily, as one proposal after another would be."""
+    archs = iter(archs)
+    while not search.done:
+        first = next(archs, None)
+        if first is None:
             return
-        batch.append(arch)
-        if len(batch) == min(search.round_size, search.evals - len(search.pool)):
-            search.evaluate_round(batch)
-            batch = []
-    if batch and not search.done:
-        search.evaluate_round(batch)
+        search.evaluate_round(itertools.chain([first], archs), new=search.round_size)
 
 
 def top_indices(search: Search, k: int) -> list[int]:
