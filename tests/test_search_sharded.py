@@ -109,7 +109,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(processes: int, *args: str) -> subprocess.Popen:
+def start(processes: int, *args: str, command: str = "search") -> subprocess.Popen:
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(ROOT))
     for name in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"):
         env.pop(name, None)
@@ -117,7 +117,9 @@ def start(processes: int, *args: str) -> subprocess.Popen:
     if processes > 1:
         launcher += ["-m", "torch.distributed.run", f"--nproc_per_node={processes}", "--nnodes=1",
                      "--master_addr=127.0.0.1", f"--master_port={free_port()}"]
-    return subprocess.Popen([*launcher, "-m", "fbndsl", "search", *args], cwd=ROOT, env=env,
+    if command == "bench":
+        args = ("nb201", *args)
+    return subprocess.Popen([*launcher, "-m", "fbndsl", command, *args], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -186,3 +188,38 @@ def test_a_killed_worker_fails_the_run_and_a_resume_with_one_process_finishes_it
     final = results(killed)
     assert final["evaluated"] == full["evaluated"] and final["top"] == full["top"]
     assert final["settings"]["batch"] == 2
+
+
+PATHS = {"run_dir", "out", "supernet_dir"}
+
+
+def bench_report(out: Path) -> dict:
+    """report.json less what differs between any two runs: seconds and paths."""
+    def kept(x):
+        if isinstance(x, dict):
+            return {k: kept(v) for k, v in x.items() if "second" not in k and k not in PATHS}
+        return [kept(v) for v in x] if isinstance(x, list) else x
+    return kept(json.loads((out / "report.json").read_text()))
+
+
+@needs_gloo
+def test_bench_nb201_measures_its_sets_on_two_processes_as_on_one(tmp_path):
+    import csv
+    import random
+
+    space, rng = fbndsl.compile("nb201"), random.Random(1)
+    truth = tmp_path / "truth.csv"
+    with truth.open("w", newline="") as f:  # a made-up accuracy per cell: the figures are not the point here
+        csv.writer(f).writerows([("index", "arch_str", "cifar10_test_acc"),
+                                 *((i, space.format_arch(a, "nb201"), f"{rng.uniform(10, 94):.2f}")
+                                   for i, a in enumerate(space.enumerate()))])
+    args = ["--truth", str(truth), "--data", "digits", "--set", "C=4", "--set", "N=1", "--epochs", "1", "--steps", "2",
+            "--archs", "5", "--calibration", "6", "--evals", "4", "--search-seeds", "1"]
+    runs = {k: start(k, *args, "--out", str(tmp_path / f"w{k}"), "--supernet-dir", str(tmp_path / f"s{k}"),
+                     command="bench") for k in (1, 2)}
+    done = {k: finish(p) for k, p in runs.items()}
+    for run in done.values():
+        assert run.returncode == 0, run.stderr
+    assert done[1].stdout.splitlines()[-1] == done[2].stdout.splitlines()[-1]  # the figure
+    one, two = bench_report(tmp_path / "w1"), bench_report(tmp_path / "w2")
+    assert one == two and len(one["archs"]) == 5 and len(one["calibration_archs"]) == 6

@@ -13,6 +13,11 @@ The steps, in `run`'s order (docs/nb201.md):
    claim (1): the operators of gamma's top 10 on each supernet (Table 1);
 4. regularised evolution by the chosen indicator on the fair supernet, one search per seed; the truth of what
    each returns.
+
+Under torchrun every process runs `run`: rank 0 trains the supernets alone and sends their weights to the others
+(so every figure is the one a single process gets), every process measures the sets and the searches' rounds
+(`search.workers`), and rank 0 alone judges and reports; the others return None. A search's evolution stays one
+child per cycle (`Search.batch` 1): its figures are those of one process, only its random population is shared.
 """
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ from collections.abc import Callable, Sequence
 from ..indicators import parse_indicator
 from ..indicators.kinds import Indicator
 from ..indicators.ranking import scores
+from ..train.distributed import Launch, from_rank0
 from .pool import Pool, measure_pool
 from .protocol import CANDIDATES, CPI_READINGS, choose, draw_sets, judge, ranking_names
 from .report import Report, Supernet
@@ -35,9 +41,11 @@ from .truth import Truth
 Echo = Callable[[str], None]
 
 
-def run(settings: Settings, truth: Truth, echo: Echo = print, quiet: bool = False) -> Report:
+def run(settings: Settings, truth: Truth, echo: Echo = print, quiet: bool = False,
+        launch: Launch | None = None) -> Report | None:
     """The evaluation: each step's line to `echo`, and the progress bars of the long ones on stderr unless
-    `quiet`."""
+    `quiet`. Under torchrun (`launch`), the report on rank 0 and None on the others."""
+    launch = launch or Launch()
     start = time.perf_counter()
     space = compile_space(settings, Fairness.INSERT)
     sets = draw_sets(space, settings.calibration, settings.archs, settings.seed)
@@ -45,27 +53,31 @@ def run(settings: Settings, truth: Truth, echo: Echo = print, quiet: bool = Fals
     accuracy = tuple(truth.of(space, a) for a in sets.evaluation)
     data = load_data(settings)  # the supernets train on data.train; indicators measure on data.held_out
 
-    fair, fair_net = supernet(space, settings, Fairness.INSERT, data.train, echo, quiet)
+    fair, fair_net = supernet(space, settings, Fairness.INSERT, data.train, echo, quiet, launch)
     ctx = context(space, fair_net, data.held_out, settings)
     echo(f"measuring every indicator of {len(sets.calibration)} calibration and {len(sets.evaluation)} evaluation "
          f"architectures on the fair supernet")
-    cal_pool = measure_pool(ctx, sets.calibration, what="calibration", quiet=quiet)
-    pool = measure_pool(ctx, sets.evaluation, what="evaluation", quiet=quiet)
-    rows = {n: judge(n, cal_pool.records, cal_accuracy, pool.records, accuracy) for n in ranking_names()}
-    choices = (choose("CPI's expressivity reading", CPI_READINGS, rows),
-               choose("the search's indicator", CANDIDATES, rows))
+    cal_pool = measure_pool(ctx, sets.calibration, what="calibration", quiet=quiet, launch=launch)
+    pool = measure_pool(ctx, sets.evaluation, what="evaluation", quiet=quiet, launch=launch)
+    rows = choices = None
+    if launch.main:
+        rows = {n: judge(n, cal_pool.records, cal_accuracy, pool.records, accuracy) for n in ranking_names()}
+        choices = (choose("CPI's expressivity reading", CPI_READINGS, rows),
+                   choose("the search's indicator", CANDIDATES, rows))
 
     off_space = compile_space(settings, Fairness.OFF)
-    off, off_net = supernet(off_space, settings, Fairness.OFF, data.train, echo, quiet)
-    echo(f"measuring gamma of the {len(pool.archs)} evaluation architectures on the fairness-off supernet")
-    off_gamma = measure_pool(gamma_context(off_space, off_net, data.held_out, settings), pool.archs,
-                             [Indicator.GAMMA], what="gamma, fairness off", quiet=quiet)
+    off, off_net = supernet(off_space, settings, Fairness.OFF, data.train, echo, quiet, launch)
+    echo(f"measuring gamma of the {len(sets.evaluation)} evaluation architectures on the fairness-off supernet")
+    off_gamma = measure_pool(gamma_context(off_space, off_net, data.held_out, settings), sets.evaluation,
+                             [Indicator.GAMMA], what="gamma, fairness off", quiet=quiet, launch=launch)
+
+    indicator = parse_indicator(launch.on_main(lambda: choices[1].chosen))  # every rank measures by it
+    echo(f"searching: regularised evolution by {indicator.value}, {settings.evals} evaluations per seed")
+    runs = run_searches(space, ctx, truth, settings, indicator, echo, quiet, launch)
+    if not launch.main:
+        return None
     table1 = {f: count_operators(space, top_archs(pool.archs, p.records, Indicator.GAMMA))
               for f, p in zip(SUPERNETS, (pool, off_gamma))}
-
-    indicator = parse_indicator(choices[1].chosen)
-    echo(f"searching: regularised evolution by {indicator.value}, {settings.evals} evaluations per seed")
-    runs = run_searches(space, ctx, truth, settings, indicator, echo, quiet)
     return Report(settings, truth.source, space, accuracy, (fair, off), pool,
                   {i: rows[i.value].evaluation for i in Indicator}, off_gamma,
                   correlate(off_gamma.records, accuracy, [Indicator.GAMMA])[Indicator.GAMMA], table1, tuple(runs),
@@ -81,13 +93,26 @@ def load_data(settings: Settings):
     return validation_split(load(settings.data, augment=True, seed=settings.seed))
 
 
-def supernet(space, settings: Settings, fairness: Fairness, data, echo: Echo, quiet: bool = False
-             ) -> tuple[Supernet, object]:
-    """Train or reuse the supernet; (its line of the report, the trained `Supernet` module)."""
+def supernet(space, settings: Settings, fairness: Fairness, data, echo: Echo, quiet: bool = False,
+             launch: Launch | None = None) -> tuple[Supernet | None, object]:
+    """Train or reuse the supernet; (its line of the report, the trained `Supernet` module). Under torchrun,
+    rank 0 trains it alone and every rank gets its weights (the report's line: rank 0's; None elsewhere)."""
+    launch = launch or Launch()
     echo(f"training the BN-only supernet, {title(fairness)}")
-    result = trained_supernet(space, settings, fairness, data, quiet)
-    child = result.evals[0]["acc"] if result.evals else float("nan")
-    return Supernet(fairness, result.run_dir, result.steps, result.seconds, child), result.supernet
+    trained = {}
+
+    def train_here() -> None:
+        result = trained["result"] = trained_supernet(space, settings, fairness, data, quiet)
+        child = result.evals[0]["acc"] if result.evals else float("nan")
+        trained["line"] = Supernet(fairness, result.run_dir, result.steps, result.seconds, child)
+
+    from ..lower import lower
+    from ..lower.runtime import pick_device
+
+    launch.on_main(train_here)
+    built = trained["result"].supernet if launch.main else None
+    net = from_rank0(launch, built, lambda: lower(space), pick_device(settings.device))
+    return trained.get("line"), net
 
 
 def context(space, supernet, data, settings: Settings):

@@ -2,7 +2,8 @@
 
 Each architecture gets one `measure` call with every base indicator (one BN recalibration serves all those that
 read the trained supernet); CPI itself is computed afterwards from the whole pool, as it is a mean of ranks within
-it. The wall time of each call is kept: the benchmark reports the cost per architecture.
+it. The wall time of each call is kept: the benchmark reports the cost per architecture. Under torchrun every
+process measures (`search.workers`), in rounds; each value is the one a single process measures.
 """
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from dataclasses import dataclass
 
 from ..indicators.kinds import RECALIBRATION, Indicator, base_indicators
 from ..progress import Progress
+from ..search.driver import ROUND_PER_WORKER
+from ..search.workers import Task, Workers
+from ..train.distributed import Launch
 
 ALL_BASE = base_indicators(Indicator)  # every measured indicator (CPI is a mean of three of their ranks)
 
@@ -43,16 +47,35 @@ class Pool:
 
 
 def measure_pool(ctx, archs: Sequence, indicators: Sequence[Indicator] = ALL_BASE, what: str = "measuring",
-                 quiet: bool = False) -> Pool:
-    """Measure `indicators` for each of `archs` on `ctx`, a progress bar named `what` on stderr unless `quiet`."""
+                 quiet: bool = False, launch: Launch | None = None) -> Pool | None:
+    """Measure `indicators` for each of `archs` on `ctx`, a progress bar named `what` on stderr unless `quiet`.
+    Under torchrun (`launch`) every rank calls it: rank 0 gets the pool, the others measure their share and
+    get None."""
+    launch = launch or Launch()
+    workers = Workers(launch, {Task.MEASURE: lambda arch: timed(ctx, arch, indicators)},
+                      weight=lambda arch: ctx.space.cost(arch).macs)
+    if not launch.main:
+        workers.serve()
+        return None
+    measured = []
+    try:
+        with Progress(len(archs), what, unit="arch", quiet=quiet) as progress:
+            size = ROUND_PER_WORKER * launch.world if launch.several else 1  # alone: one at a time, as ever
+            for start in range(0, len(archs), size):
+                chunk = archs[start:start + size]
+                for arch, result in zip(chunk, workers.map(Task.MEASURE, chunk)):
+                    measured.append(result)
+                    progress.update(1, lambda arch=arch: f"{ctx.space.cost(arch).macs / 1e6:.3f}M MACs")
+    finally:
+        workers.stop()
+    records, seconds, parts = zip(*measured)
+    return Pool(tuple(archs), records, seconds, parts)
+
+
+def timed(ctx, arch, indicators: Sequence[Indicator]) -> tuple[dict, float, dict]:
+    """(the values, the measurement's wall time, each indicator's seconds: `measure`'s)."""
     from ..indicators.measure import measure
 
-    records, seconds, parts = [], [], []
-    with Progress(len(archs), what, unit="arch", quiet=quiet) as progress:
-        for arch in archs:
-            start = time.perf_counter()
-            parts.append({})
-            records.append(measure(ctx, arch, indicators, seconds=parts[-1]))
-            seconds.append(time.perf_counter() - start)
-            progress.update(1, lambda arch=arch: f"{ctx.space.cost(arch).macs / 1e6:.3f}M MACs")
-    return Pool(tuple(archs), tuple(records), tuple(seconds), tuple(parts))
+    start, parts = time.perf_counter(), {}
+    record = measure(ctx, arch, indicators, seconds=parts)
+    return record, time.perf_counter() - start, parts

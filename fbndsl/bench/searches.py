@@ -11,7 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..progress import Counted
-from ..search.driver import search  # imported with the benchmark, not half an hour into it
+from ..search.driver import measurer, search  # imported with the benchmark, not half an hour into it
+from ..search.workers import Task, Workers
+from ..train.distributed import Launch
 
 STRATEGY = "evolution"
 
@@ -30,14 +32,22 @@ class SearchRun:
 
 
 def run_searches(space, ctx, truth, settings, indicator, echo: Callable[[str], None] = lambda line: None,
-                 quiet: bool = False) -> list[SearchRun]:
+                 quiet: bool = False, launch: Launch | None = None) -> list[SearchRun]:
     """One evolution search by `indicator` (an Indicator or a mean of ranks) per seed settings.seed,
-    settings.seed + 1, ... (settings.search_seeds of them), each with a progress bar unless `quiet`."""
+    settings.seed + 1, ... (settings.search_seeds of them), each with a progress bar unless `quiet`. Under
+    torchrun (`launch`) every rank calls it: rank 0 searches, the others measure its rounds and get []."""
+    launch = launch or Launch()
     runs = []
     for seed in range(settings.seed, settings.seed + settings.search_seeds):
+        workers = Workers(launch, {Task.MEASURE: measurer(space, ctx.supernet, None, indicator, seed=seed,
+                                                          device=ctx.device, context=ctx)},
+                          weight=lambda arch: space.cost(arch).macs)
+        if not launch.main:
+            workers.serve()
+            continue
         bar = Counted(f"search, seed {seed}", lambda entry: f"{entry.macs / 1e6:.3f}M MACs", unit="arch", quiet=quiet)
         result = search(space, supernet=ctx.supernet, indicator=indicator, strategy=STRATEGY, evals=settings.evals,
-                        seed=seed, context=ctx, on_entry=bar)
+                        seed=seed, context=ctx, on_entry=bar, workers=workers)
         bar.close()  # a search that ran out of new architectures stops short of its total
         arch = result.best.entry.arch
         runs.append(SearchRun(seed, arch, truth.of(space, arch), result.seconds, result.measured))

@@ -53,6 +53,8 @@ def trained_supernet(space, settings: Settings, fairness: Fairness, data, quiet:
     """The `TrainResult` of the supernet's run: trained now, or resumed from its run directory."""
     from ..train import train
     from ..train.checkpoint import NAME
+    from ..train.distributed import Launch
 
     out = run_dir(settings, fairness)
-    return train(space, train_config(settings, quiet), data, out, resume=(out / NAME).is_file())
+    # in this process alone (under torchrun: rank 0's, `nb201.supernet`), as one process trains it
+    return train(space, train_config(settings, quiet), data, out, resume=(out / NAME).is_file(), launch=Launch())

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from ..diagnostics import UserError
+from ..train.distributed import Launch
 from .common import OneLineUsageErrors, parse_sets, run_command
 
 SHARED = Path("../shared/data")  # relative to the current directory: a checkout's root, with the data beside it
@@ -94,7 +95,8 @@ def checkout_default(flag: str, path: Path) -> Path:
     if not path.exists():
         raise UserError(f"{flag}: not given, and its default {path} does not exist here (it does in a checkout "
                         f"with ../shared/data beside it); give {flag}")
-    click.echo(f"using {flag} {path} (the default in a checkout with ../shared/data beside it)", err=True)
+    if Launch.from_env().main:  # said once, not by every process of a torchrun launch
+        click.echo(f"using {flag} {path} (the default in a checkout with ../shared/data beside it)", err=True)
     return path
 
 
@@ -103,10 +105,22 @@ def run_nb201(settings, truth, threads: int) -> None:
     import torch
 
     from ..bench.nb201 import run
+    from ..lower.runtime import pick_device
+    from ..search.workers import WAIT
 
     if threads < 1:
         raise UserError(f"--threads {threads}: expected at least 1")
     torch.set_num_threads(threads)
-    report = run(settings, truth, echo=lambda line: click.echo(line, err=True))
-    report.write()
-    click.echo("\n".join(report.lines()))
+    launch = Launch.from_env()  # under torchrun: every process measures; rank 0 alone trains, writes and prints
+    with launch.alike():
+        device = launch.device(pick_device(settings.device))
+    with launch.group(device, timeout=WAIT):
+        report = run(settings, truth, echo=(lambda line: click.echo(line, err=True)) if launch.main else _silent,
+                     quiet=not launch.main, launch=launch)
+    if report is not None:
+        report.write()
+        click.echo("\n".join(report.lines()))
+
+
+def _silent(line: str) -> None:
+    pass

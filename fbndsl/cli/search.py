@@ -39,7 +39,7 @@ from ..search.results import NAME as RESULTS
 from ..search.strategies import strategy_kind
 from ..search.table import render, versus_median
 from ..search.workers import WAIT, Task, Workers, sigterm_stops
-from ..train.distributed import Launch
+from ..train.distributed import Launch, from_rank0
 from .common import SETS_OPTION, SPACE_OPTION, OneLineUsageErrors, bind_to_data, parse_sets, run_command
 
 # BN-only steps when neither --train-epochs nor --train-steps is given: 30 epochs of the built-in digits, about a
@@ -124,6 +124,8 @@ def search_cmd(space_path, out_dir, supernet, train_epochs, train_steps, flops, 
             overrides = bind_to_data(space_path, as_given, split.train, given, budgets=True, quiet=not loud)
             training = replace(training, sets=tuple(overrides.items()))
             spaces = compile_spaces(space_path, overrides)
+        from ..lower import lower
+
         mine = {}  # rank 0's plan and supernet (the plan's callbacks and the weights are not broadcast)
 
         def prepare():
@@ -141,7 +143,7 @@ def search_cmd(space_path, out_dir, supernet, train_epochs, train_steps, flops, 
             return space, trained, mine["net"] is not None
 
         space, trained, has_net = launch.on_main(prepare)
-        net = shared_supernet(launch, space, mine.get("net"), has_net, on)
+        net = from_rank0(launch, mine.get("net"), lambda: lower(space), on) if has_net else None
         evaluate = measurer(space, net, split.held_out, kind, seed=seed, device=str(on), options=measuring.options())
         refine = refiner(space, split.held_out, steps=refine_steps, seed=seed, device=str(on)) if refine_top else None
         workers = Workers(launch, {Task.MEASURE: evaluate, Task.REFINE: refine},
@@ -223,19 +225,6 @@ def recorded_batch(out: Path, resume: bool) -> int | None:
     if not resume or not (out / RESULTS).is_file():
         return None
     return results_file.read(out / RESULTS).get("settings", {}).get("batch", 1)
-
-
-def shared_supernet(launch, space, net, has_net: bool, on):
-    """Rank 0's supernet (trained or loaded there alone) on every process, on its device: the others build the
-    space's and take rank 0's weights. None when the indicator reads no supernet."""
-    if not has_net or not launch.several:
-        return net
-    from ..lower import lower
-    from ..train.distributed import broadcast_state
-
-    net = (lower(space) if net is None else net).to(on)
-    broadcast_state(net)
-    return net
 
 
 def _check_device(device: str) -> None:

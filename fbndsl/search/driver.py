@@ -102,7 +102,7 @@ def search(space, *, supernet=None, data: Any = "digits", indicator: Indicator |
            device: str = "cpu", cost_space=None, context=None, evaluate: Evaluator | None = None,
            context_options: Mapping[str, int] | None = None, supernet_dir: str | None = None,
            settings: Mapping[str, Any] | None = None, on_entry=None, refine_top: int = 0,
-           refine_steps: int = DEFAULT_REFINE_STEPS) -> SearchResult:
+           refine_steps: int = DEFAULT_REFINE_STEPS, workers: Workers | None = None) -> SearchResult:
     """Search `space` for the best architectures by `indicator` within `budget`: an `Indicator`, a rank `Ensemble`
     of them, or the text of either ("naswot", "2*cpi+synflow").
 
@@ -113,12 +113,14 @@ def search(space, *, supernet=None, data: Any = "digits", indicator: Indicator |
     measurement by your own function arch -> {indicator: value} (`context`, `supernet` and `data` are then
     unused). `out_dir` receives results.json and search.png; `resume=True` continues the search recorded there.
     `refine_top` K > 0 trains each of the K best alone, BN-only, for `refine_steps` steps on `data`'s training
-    split and ranks them first by their accuracy on its test split (`refine.refined_accuracy`).
+    split and ranks them first by their accuracy on its test split (`refine.refined_accuracy`). `workers`, on
+    rank 0 of a torchrun launch, measure and refine on every process (the others `serve` them meanwhile).
     """
     indicator = parse_indicator(indicator)
     plan = make_plan(cost_space or space, indicator, strategy, budget or Budget(), evals, top, seed,
                      out_dir=out_dir, resume=resume, supernet_dir=supernet_dir, settings=settings, on_entry=on_entry,
-                     refine_top=refine_top, refine_steps=refine_steps)
+                     refine_top=refine_top, refine_steps=refine_steps,
+                     workers=workers.launch.world if workers is not None else 1)
     if isinstance(data, str) and refine_top:  # refinement trains on it (`measurer` loads a spec it needs itself)
         from ..data import load
 
@@ -127,7 +129,7 @@ def search(space, *, supernet=None, data: Any = "digits", indicator: Indicator |
         evaluate = measurer(space, supernet, data, indicator, seed=seed, device=device, context=context,
                             options=context_options)
     refine = refiner(space, data, steps=refine_steps, seed=seed, device=device) if refine_top else None
-    return execute(plan, evaluate, refine)
+    return execute(plan, evaluate, refine, workers)
 
 
 def make_plan(space, indicator: Indicator | Ensemble, strategy, budget: Budget, evals: int | None, top: int,

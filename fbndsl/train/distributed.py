@@ -169,6 +169,16 @@ def broadcast_state(module) -> None:
         dist.broadcast(tensor, src=0)
 
 
+def from_rank0(launch: Launch, module, build, device):
+    """Rank 0's `module` (trained or loaded there alone) on every process, on its `device`: each other rank
+    `build()`s one of the same structure and takes rank 0's parameters and buffers."""
+    if not launch.several:
+        return module
+    module = (build() if module is None else module).to(device)
+    broadcast_state(module)
+    return module
+
+
 def average_gradients(params, world: int) -> None:
     """The gradients of the mean loss over the global batch: the ranks' gradients, summed and divided by K,
     in one all-reduce (parameters without a gradient keep none)."""
