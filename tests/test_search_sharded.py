@@ -97,10 +97,11 @@ needs_gloo = pytest.mark.skipif(not torch.distributed.is_available(), reason="to
 SPACE = ["--space", "nb201", "--set", "C=8", "--set", "N=1", "--device", "cpu", "--quiet"]
 # the default indicator (a trained supernet's regions, trainability and uncertainty, and synflow and NASWOT),
 # a supernet trained 20 steps, and the 2 best refined: every value a worker measures or trains
-TRAINED = [*SPACE, "--strategy", "random", "--evals", "12", "--train-steps", "20", "--refine-top", "2",
-           "--refine-steps", "5"]
-# evolution, a batch of 2 children per generation, long enough (about 10 s on one process) to be killed midway
-EVOLVING = [*SPACE, "--strategy", "evolution", "--indicator", "naswot", "--evals", "150", "--batch", "2"]
+TRAINED = [*SPACE, "--strategy", "random", "--evals", "10", "--train-steps", "5", "--refine-top", "2",
+           "--refine-steps", "3"]
+# evolution, long enough (about 5 s on one process) to be killed midway; 2 processes make a batch of 2 children a
+# generation by default, and so does one process with --batch 2
+EVOLVING = [*SPACE, "--strategy", "evolution", "--indicator", "naswot", "--evals", "80"]
 
 
 def free_port() -> int:
@@ -139,7 +140,7 @@ def test_two_processes_search_exactly_as_one(tmp_path):
     for run in map(finish, runs):
         assert run.returncode == 0, run.stderr
     a, b = results(one), results(two)
-    assert a["done"] and len(a["evaluated"]) == 12 and len(a["top"]) == 5
+    assert a["done"] and len(a["evaluated"]) == 10 and len(a["top"]) == 5
     assert a["evaluated"] == b["evaluated"]  # architectures and every value, bit for bit (JSON keeps 17 digits)
     assert a["top"] == b["top"]              # the ranking, the refined accuracies and the winner
     assert a["settings"] == b["settings"]    # random sampling records no batch: it changes nothing
@@ -164,12 +165,12 @@ def rank_pids(launcher: int) -> dict[int, int]:
 @pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="finds the worker's pid in /proc")
 def test_a_killed_worker_fails_the_run_and_a_resume_with_one_process_finishes_it(tmp_path):
     whole, killed = tmp_path / "whole", tmp_path / "killed"
-    uninterrupted = start(1, *EVOLVING, "--out", str(whole))
+    uninterrupted = start(1, *EVOLVING, "--batch", "2", "--out", str(whole))
     run = start(2, *EVOLVING, "--out", str(killed))
     deadline = time.monotonic() + 120
     while not (killed / "results.json").exists() and time.monotonic() < deadline and run.poll() is None:
         time.sleep(0.05)
-    time.sleep(1.0)  # some rounds in
+    time.sleep(0.5)  # some rounds in
     workers = rank_pids(run.pid)
     assert set(workers) == {0, 1}, workers
     os.kill(workers[1], signal.SIGKILL)
@@ -181,9 +182,9 @@ def test_a_killed_worker_fails_the_run_and_a_resume_with_one_process_finishes_it
 
     assert finish(uninterrupted).returncode == 0
     full, kept = results(whole), results(killed)
-    assert not kept["done"] and 0 < len(kept["evaluated"]) < 150
+    assert not kept["done"] and 0 < len(kept["evaluated"]) < 80 and kept["settings"]["batch"] == 2
     assert kept["evaluated"] == full["evaluated"][:len(kept["evaluated"])]  # complete rounds, as measured
-    resumed = finish(start(1, *EVOLVING, "--out", str(killed), "--resume"))
+    resumed = finish(start(1, *EVOLVING, "--out", str(killed), "--resume"))  # the recorded batch, on 1 process
     assert resumed.returncode == 0, resumed.stderr
     final = results(killed)
     assert final["evaluated"] == full["evaluated"] and final["top"] == full["top"]
@@ -214,7 +215,7 @@ def test_bench_nb201_measures_its_sets_on_two_processes_as_on_one(tmp_path):
                                  *((i, space.format_arch(a, "nb201"), f"{rng.uniform(10, 94):.2f}")
                                    for i, a in enumerate(space.enumerate()))])
     args = ["--truth", str(truth), "--data", "digits", "--set", "C=4", "--set", "N=1", "--epochs", "1", "--steps", "2",
-            "--archs", "5", "--calibration", "6", "--evals", "4", "--search-seeds", "1"]
+            "--archs", "3", "--calibration", "3", "--evals", "2", "--search-seeds", "1"]
     runs = {k: start(k, *args, "--out", str(tmp_path / f"w{k}"), "--supernet-dir", str(tmp_path / f"s{k}"),
                      command="bench") for k in (1, 2)}
     done = {k: finish(p) for k, p in runs.items()}
@@ -222,4 +223,16 @@ def test_bench_nb201_measures_its_sets_on_two_processes_as_on_one(tmp_path):
         assert run.returncode == 0, run.stderr
     assert done[1].stdout.splitlines()[-1] == done[2].stdout.splitlines()[-1]  # the figure
     one, two = bench_report(tmp_path / "w1"), bench_report(tmp_path / "w2")
-    assert one == two and len(one["archs"]) == 5 and len(one["calibration_archs"]) == 6
+    assert one == two and len(one["archs"]) == 3 and len(one["calibration_archs"]) == 3
+
+
+def test_batch_is_refused_where_it_changes_nothing_or_makes_no_sense(tmp_path):
+    from click.testing import CliRunner
+
+    from fbndsl.cli import main
+
+    for args, message in ((["--strategy", "random", "--batch", "2"], "--batch applies to evolution and coarse-to-fine"),
+                          (["--batch", "0"], "--batch 0: must be at least 1")):
+        result = CliRunner().invoke(main, ["search", *SPACE, "--indicator", "naswot", *args, "--out", str(tmp_path)])
+        assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []

@@ -113,7 +113,7 @@ def search_cmd(space_path, out_dir, supernet, train_epochs, train_steps, flops, 
             kind = parse_indicator(indicator)
             budget = Budget.parse(flops, params)
             check_supernet_flags(supernet, training, measuring, threads, kind)
-            _check_batch(batch)
+            _check_batch(batch, strategy)
             as_given = compile_space(space_path, **given)  # first: a mistake in the space fails before the data loads
         if resume:
             launch.on_main(lambda: check_results_file(Path(out_dir)))  # and one in the results it would continue
@@ -212,9 +212,14 @@ class Measuring:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
 
-def _check_batch(batch: int | None) -> None:
+def _check_batch(batch: int | None, strategy: str) -> None:
+    from ..search.strategies import make
+
     if batch is not None and batch < 1:
         raise UserError(f"--batch {batch}: must be at least 1")
+    if batch is not None and not make(strategy_kind(strategy)).batched:
+        raise UserError(f"--batch: --strategy {strategy} proposes without reading scores, and its rounds are measured "
+                        f"in parallel as they are; --batch applies to evolution and coarse-to-fine: drop it")
 
 
 def recorded_batch(out: Path, resume: bool) -> int | None:

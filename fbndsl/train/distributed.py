@@ -114,9 +114,20 @@ class Launch:
                                 **({"timeout": timeout} if timeout is not None else {}))
         try:
             yield
-            dist.barrier()
+            self._last_barrier()
         finally:
             dist.destroy_process_group()
+
+    def _last_barrier(self) -> None:
+        """Every rank at the end; a rank that stopped on an error (printed by it) ends the others quietly."""
+        import torch.distributed as dist
+
+        try:
+            dist.barrier()
+        except Exception:  # noqa: BLE001 (gloo and NCCL raise several kinds when a peer is gone)
+            if not self.main:
+                raise PeerError("rank 0 stopped") from None
+            raise UserError("another process of the launch stopped before the end; see its output") from None
 
     def on_main(self, fn):
         """Run `fn` on rank 0 alone and give every rank its (picklable) result; a user error it raises

@@ -6,8 +6,9 @@ every stage at once. Grid points within the budget are evaluated (a choice outsi
 an operator choice, is drawn at random until the point fits the budget). Fine stage: random mutations, of one
 to `max_changes` choices each, around the `parents` best architectures of the pool, ranked across the whole
 pool as it grows: the best skeletons of the grid at first, then whatever refines them (BigNAS perturbs the
-best skeleton once; following the improvements lets a longer fine stage keep climbing). Each parent gets
-ceil(`Search.batch` / `parents`) mutations per round, one with a batch of 1 (one process).
+best skeleton once; following the improvements lets a longer fine stage keep climbing). A round mutates each
+parent once; with `Search.batch` B > 1 (several processes) it mutates the parents in turn until it holds at
+least B networks the pool lacks.
 """
 from __future__ import annotations
 
@@ -45,10 +46,13 @@ class CoarseToFine(Strategy):
 
     def run(self, search: Search) -> None:
         self._coarse(search)
-        each = math.ceil(search.batch / self.parents)
         while not search.done:
-            search.evaluate_round([self._mutation(search, parent) for parent in top_indices(search, self.parents)
-                                   for _ in range(each)])
+            parents = top_indices(search, self.parents)
+            if search.batch == 1:  # one mutation of each parent a round
+                search.evaluate_round([self._mutation(search, parent) for parent in parents])
+            else:  # mutations of the parents in turn, until the round holds `batch` networks not evaluated yet
+                mutations = (self._mutation(search, parent) for parent in itertools.cycle(parents))
+                search.evaluate_round(mutations, new=max(search.batch, len(parents)))
 
     def _mutation(self, search: Search, parent: int):
         changes = 1 + search.rng.randrange(self.max_changes)

@@ -6,12 +6,14 @@ not the worst: every architecture dies young, so one lucky score cannot stay in 
 matters here because indicator scores of a shared-weight supernet are noisy. "Best" is the indicator's rank
 across the whole evaluated pool, recomputed every cycle (CPI ranks are relative to the pool).
 
-A cycle makes `Search.batch` children (1 in one process; the number of processes under torchrun, so that each
-measures one): each by its own tournament on the population as it was at the cycle's start; all are added after
-they are measured, and as many of the oldest leave. With a batch of 1 this is Real et al.'s algorithm exactly.
+With `Search.batch` B > 1 (the number of processes under torchrun, so that each measures one), a cycle makes
+children until B of them are networks the pool lacks, each by its own tournament on the population as it was at
+the cycle's start; all of them (repeats of evaluated networks included, as a single cycle adds a repeat) join
+once measured, and as many of the oldest leave. With a batch of 1 this is Real et al.'s algorithm exactly.
 """
 from __future__ import annotations
 
+import itertools
 from collections import deque
 from dataclasses import dataclass
 from typing import ClassVar
@@ -43,7 +45,11 @@ class Evolution(Strategy):
             wanted = min(search.round_size, population.maxlen - len(population))
             population.extend(search.evaluate_round([search.random_feasible() for _ in range(wanted)]))
         while not search.done:
-            population.extend(search.evaluate_round([self._child(search, population) for _ in range(search.batch)]))
+            if search.batch == 1:  # Real et al.: one child a cycle, joining before the next tournament
+                population.extend(search.evaluate_round([self._child(search, population)]))
+            else:  # children until `batch` of them are networks not evaluated yet: one for each process
+                children = (self._child(search, population) for _ in itertools.count())
+                population.extend(search.evaluate_round(children, new=search.batch))
 
     def _child(self, search: Search, population: deque[int]):
         """A mutation of the best of `sample` members drawn from the population (a tournament)."""
