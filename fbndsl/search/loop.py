@@ -11,6 +11,10 @@ function (one differs from the other only on an edge whose output reaches nothin
 terms) are one network. A proposal whose network is in the pool already is a repeat: not measured, not added,
 and answered with the pool index of that network, as a repeated architecture is; so the pool, and the top-k
 drawn from it, holds distinct networks.
+
+Strategies propose in rounds (`evaluate_round`): the round's proposals are taken in order, exactly as one
+`evaluate` after another would take them, and its new networks are measured together, by every process of a
+torchrun launch (`workers`); a round's entries join the pool once all are measured.
 """
 from __future__ import annotations
 
