@@ -21,35 +21,26 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from fbndsl.train.distributed import local_fbndsl  # noqa: E402
+
 SPACE = ["--space", "nb201", "--set", "C=16", "--set", "N=1"]
 COMMON = [*SPACE, "--device", "cpu", "--threads", "1", "--quiet"]
 STRATEGIES = {"random": ["--strategy", "random"], "evolution --batch 2": ["--strategy", "evolution", "--batch", "2"]}
 
 
 def fbndsl(processes: int, *args: str) -> None:
-    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(ROOT))
-    for name in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"):
-        env.pop(name, None)
-    launcher = [sys.executable]
-    if processes > 1:
-        launcher += ["-m", "torch.distributed.run", f"--nproc_per_node={processes}", "--nnodes=1",
-                     "--master_addr=127.0.0.1", f"--master_port={free_port()}"]
-    done = subprocess.run([*launcher, "-m", "fbndsl", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    argv, env = local_fbndsl(processes, ROOT)
+    done = subprocess.run([*argv, *args], cwd=ROOT, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"fbndsl {' '.join(args)} on {processes} process(es) failed:\n{done.stderr[-3000:]}")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def search(tmp: Path, name: str, processes: int, evals: int, supernet: Path) -> dict:

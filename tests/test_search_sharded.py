@@ -11,9 +11,7 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -27,7 +25,7 @@ from fbndsl.search.budget import Budget
 from fbndsl.search.loop import SearchLoop
 from fbndsl.search.objective import goodness
 from fbndsl.search.strategies import CoarseToFine, Evolution, Exhaustive, RandomSampling
-from fbndsl.train.distributed import Launch
+from fbndsl.train.distributed import Launch, local_fbndsl
 
 torch = pytest.importorskip("torch")
 
@@ -104,24 +102,12 @@ TRAINED = [*SPACE, "--strategy", "random", "--evals", "10", "--train-steps", "5"
 EVOLVING = [*SPACE, "--strategy", "evolution", "--indicator", "naswot", "--evals", "80"]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start(processes: int, *args: str, command: str = "search") -> subprocess.Popen:
-    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(ROOT))
-    for name in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"):
-        env.pop(name, None)
-    launcher = [sys.executable]
-    if processes > 1:
-        launcher += ["-m", "torch.distributed.run", f"--nproc_per_node={processes}", "--nnodes=1",
-                     "--master_addr=127.0.0.1", f"--master_port={free_port()}"]
+    argv, env = local_fbndsl(processes, ROOT)
     if command == "bench":
         args = ("nb201", *args)
-    return subprocess.Popen([*launcher, "-m", "fbndsl", command, *args], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen([*argv, command, *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
 
 
 def finish(proc: subprocess.Popen) -> subprocess.CompletedProcess:

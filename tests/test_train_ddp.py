@@ -4,10 +4,7 @@ the processes is a one-line error."""
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
-import sys
 
 import pytest
 
@@ -34,24 +31,14 @@ ARGS = ["--data", "digits", "--epochs", "1", "--steps", "4", "--batch-size", "16
         "--recal-batches", "1", "--quiet"]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start(tmp_path, out: str, processes: int, *args: str) -> subprocess.Popen:
     """`fbndsl train` in `processes` processes (torchrun for more than one), started in the background."""
+    from fbndsl.train.distributed import local_fbndsl
+
     space = tmp_path / "ddp.nas"
     space.write_text(SPACE)
-    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(ROOT))
-    for name in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"):
-        env.pop(name, None)
-    launcher = [sys.executable]
-    if processes > 1:
-        launcher += ["-m", "torch.distributed.run", f"--nproc_per_node={processes}", "--nnodes=1",
-                     "--master_addr=127.0.0.1", f"--master_port={free_port()}"]
-    cmd = [*launcher, "-m", "fbndsl", "train", "--space", str(space), "--out", str(tmp_path / out), *ARGS, *args]
+    argv, env = local_fbndsl(processes, ROOT)
+    cmd = [*argv, "train", "--space", str(space), "--out", str(tmp_path / out), *ARGS, *args]
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

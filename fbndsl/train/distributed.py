@@ -219,3 +219,23 @@ def global_stats(stats, world: int):
     both = torch.stack([stats.loss.float(), stats.correct.float()])
     dist.all_reduce(both)
     return StepStats(both[0] / world, both[1].round().long(), stats.seen * world)
+
+
+def local_fbndsl(processes: int, root) -> tuple[list[str], dict[str, str]]:
+    """(argv, environment) that run `fbndsl` from the checkout `root` in `processes` processes on this machine,
+    one torch thread each: Python itself for one, torchrun on a free local port for more (the tests and the
+    benchmarks that compare 1 process with several). Append the command and its flags to argv."""
+    import socket
+    import sys
+
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(root))
+    for name in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"):
+        env.pop(name, None)  # a launch this one runs inside must not leak into it
+    argv = [sys.executable]
+    if processes > 1:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        argv += ["-m", "torch.distributed.run", f"--nproc_per_node={processes}", "--nnodes=1",
+                 "--master_addr=127.0.0.1", f"--master_port={port}"]
+    return [*argv, "-m", "fbndsl"], env
