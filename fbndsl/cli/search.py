@@ -95,7 +95,7 @@ SEARCH_EPILOG = (
 @click.option("--threads", default=DEFAULT_THREADS, show_default=True, type=int, metavar="N",
               help="CPU threads for torch.")
 @click.option("--batch", type=int, metavar="B",
-              help="Children per generation of evolution and coarse-to-fine (their proposals read earlier scores) "
+              help="New networks per generation of evolution and coarse-to-fine (their proposals read earlier scores) "
                    "[default: 1; under torchrun the number of processes; with --resume the search's own].")
 @click.option("--resume", is_flag=True, help="Continue the search in DIR without evaluating anything again.")
 @click.option("--quiet", is_flag=True, help="No progress on stderr.")
