@@ -74,7 +74,7 @@ SEARCH_EPILOG = (
 @click.option("--params", metavar="B", help="Parameter budget, e.g. 5M.")
 @click.option("--indicator", default=DEFAULT_INDICATOR, show_default=True, metavar="NAME[+NAME...]",
               help="cpi, expressivity, trainability, uncertainty, regions, gamma, naswot, synflow, jacob_cov, snip, "
-                   "params, macs; or a rank ensemble: NAME+NAME, weighted W*NAME (2*cpi+synflow).")
+                   "meco, params, macs; or a rank ensemble: NAME+NAME, weighted W*NAME (2*cpi+synflow).")
 @click.option("--strategy", default="evolution", show_default=True, metavar="NAME",
               help="evolution (aging), random, coarse-to-fine (BigNAS), exhaustive (small spaces).")
 @click.option("--evals", type=int, metavar="N", help="Architectures to evaluate [default: 30; exhaustive: all].")

@@ -1,7 +1,7 @@
 """Indicators: what measures one architecture. FBN-NAS' composite performance indicator (CPI: trainability,
 uncertainty and expressivity read as linear regions) and each of its parts on a trained BN-only supernet, the
 held-out accuracy (the paper's other reading of expressivity), the baselines (BN-NAS'
-gamma, NASWOT, synflow, jacob_cov, SNIP, the cost model's parameters and MACs), the context they are measured in,
+gamma, NASWOT, synflow, jacob_cov, SNIP, MeCo, the cost model's parameters and MACs), the context they are measured in,
 their ranking over a pool, and rank ensembles of them (`cpi+synflow`).
 
     >>> import fbndsl

@@ -4,7 +4,7 @@ The FBN-NAS composite performance indicator (CPI) combines three measurements on
 supernet: expressivity, trainability and uncertainty. The paper reads expressivity two ways, as held-out accuracy
 (`expressivity`) and as the linear-region score on the trained supernet (`regions`); CPI uses the second
 (`CPI_COMPONENTS`, chosen on a calibration set). The baselines (BN-NAS' gamma, NASWOT, synflow, jacob_cov,
-SNIP, parameter count, MACs) go through the same `measure`, so one run compares them all. docs/indicators.md
+SNIP, MeCo, parameter count, MACs) go through the same `measure`, so one run compares them all. docs/indicators.md
 gives every definition and formula.
 
 This module imports no torch (`fbndsl search --help` must start fast); `measure.measure` computes them.
@@ -29,6 +29,7 @@ class Indicator(Enum):
     SYNFLOW = "synflow"
     JACOB_COV = "jacob_cov"
     SNIP = "snip"
+    MECO = "meco"
     PARAMS = "params"
     MACS = "macs"
 
@@ -78,6 +79,7 @@ _DESCRIPTIONS = {
     Indicator.SYNFLOW: "synflow: synaptic flow through |weights| at initialisation",
     Indicator.JACOB_COV: "jacob_cov: minus the eigenvalue penalty of the input-Jacobian correlations at initialisation",
     Indicator.SNIP: "SNIP: sum of |w * dL/dw| over conv and linear weights at initialisation (one labelled batch)",
+    Indicator.MECO: "MeCo: sum over layers of the least eigenvalue of one image's channel correlations at initialisation",
     Indicator.PARAMS: "parameter count (analytic cost model)",
     Indicator.MACS: "multiply-accumulates (analytic cost model, at the arch's resolution)",
 }

@@ -18,6 +18,7 @@ from .expressivity import expressivity
 from .gamma import gamma
 from .jacob_cov import jacob_cov
 from .kinds import RECALIBRATION, Indicator
+from .meco import meco
 from .naswot import naswot
 from .regions import regions
 from .seeded import seeded
@@ -38,6 +39,7 @@ MEASURES: dict[Indicator, Measure] = {
     Indicator.SYNFLOW: synflow,
     Indicator.JACOB_COV: jacob_cov,
     Indicator.SNIP: snip,
+    Indicator.MECO: meco,
     Indicator.PARAMS: params,
     Indicator.MACS: macs,
 }
