@@ -262,17 +262,19 @@ def test_cli_truth_and_api_together_is_an_error(tmp_path):
     assert result.exit_code == 1 and "give one source of ground truth" in result.output
 
 
-def test_quick_measures_an_n1_proxy_and_set_adds_to_it(tmp_path):
+def test_both_presets_measure_an_n1_proxy_and_set_adds_to_it(tmp_path):
     from fbndsl.bench.report import proxy
-    from fbndsl.bench.settings import make_settings
+    from fbndsl.bench.settings import CPU_MEASURING, make_settings
     from fbndsl.bench.supernets import run_dir
 
     paths = dict(data="digits", out=tmp_path / "out", supernet_dir=tmp_path / "supernets")
-    quick = make_settings(quick=True, **paths)
-    assert dict(quick.sets) == {"N": "1"} and "N=1 (a proxy" in proxy(quick.sets)
+    quick, full = make_settings(quick=True, **paths), make_settings(**paths)
+    assert dict(quick.sets) == dict(full.sets) == {"N": "1"} and "N=1 (a proxy" in proxy(quick.sets)
+    assert quick.measuring == full.measuring == CPU_MEASURING
+    assert (full.epochs, full.steps, full.archs, full.calibration, full.evals) == (10, None, 1000, 200, 100)
     assert dict(make_settings(quick=True, sets=(("C", "8"),), **paths).sets) == {"C": "8", "N": "1"}
     assert dict(make_settings(quick=True, sets=(("N", "5"),), **paths).sets) == {"N": "5"}
-    assert make_settings(**paths).sets == () and "as the benchmark's" in proxy(())
+    assert "as the benchmark's" in proxy(())
     assert proxy((("N", "5"),)) == " as the benchmark's (C=16, N=5)"  # --quick --set N=5 is no proxy
     assert proxy((("N", "5"), ("C", "8"))) == " with C=8 (a proxy: the ground truth is the benchmark's C=16, N=5)"
     # the proxy's supernet trains into its own directory; a value cannot climb out of --supernet-dir
@@ -331,7 +333,7 @@ def test_cli_defaults_write_under_runs_not_into_the_repository(tmp_path, monkeyp
     monkeypatch.chdir(checkout)
     seen = []
     monkeypatch.setattr(command, "run_nb201", lambda settings, truth, threads: seen.append(settings))
-    for args, out in ((["--quick"], "runs/nb201-quick"), ([], "runs/nb201")):
+    for args, out in ((["--quick"], "runs/nb201-quick"), ([], "runs/nb201"), (["--paper-measuring"], "runs/nb201")):
         result = CliRunner().invoke(main, ["bench", "nb201", *args])
         assert result.exit_code == 0, result.output
         assert result.output.splitlines() == [
@@ -341,3 +343,5 @@ def test_cli_defaults_write_under_runs_not_into_the_repository(tmp_path, monkeyp
         settings = seen.pop()
         assert (str(settings.out), str(settings.supernet_dir)) == (out, "runs/nb201-supernets")
         assert settings.data == "cifar10:../shared/data/cifar10-10k/cifar-10-batches-py"
+        assert (settings.measuring.mc_samples, settings.measuring.eval_images) == \
+            ((10, 1000) if "--paper-measuring" in args else (4, 256))

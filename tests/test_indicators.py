@@ -1,6 +1,7 @@
 """Indicators measured: each checked against an independent computation on a case whose answer is known
 (NASWOT's kernel written out by hand, synflow's closed form and rescaling invariance, BatchNorm scales by hand,
-accuracy and Monte-Carlo BatchNorm computed directly, the BN-NAS gamma by operator), and determinism."""
+accuracy and Monte-Carlo BatchNorm computed directly, the BN-NAS gamma by operator, MeCo's eigenvalues of
+correlations chosen by hand), and determinism."""
 from __future__ import annotations
 
 import copy
@@ -19,6 +20,7 @@ from fbndsl.data import load
 from fbndsl.indicators import Indicator, IndicatorContext, measure, ranking
 from fbndsl.indicators.gamma import gamma_indicator
 from fbndsl.indicators.jacob_cov import K, input_jacobian, jacob_cov_score
+from fbndsl.indicators.meco import meco_score, min_eigenvalue
 from fbndsl.indicators.naswot import code_kernel, naswot_score, relu_kernel
 from fbndsl.indicators.snip import snip_score
 from fbndsl.indicators.synflow import synflow_score
@@ -354,6 +356,46 @@ def test_jacob_cov_and_snip_on_nb201(digits):
     assert measure(ctx, ignoring, [Indicator.JACOB_COV])[Indicator.JACOB_COV] == -math.inf
 
 
+def _channels(*rows) -> torch.Tensor:
+    """A 1-image feature map (C x 2 x 2) whose channels are `rows` (4 values each)."""
+    return torch.tensor(np.array(rows, dtype=np.float64)).reshape(len(rows), 2, 2)
+
+
+def test_meco_least_eigenvalue_of_channel_correlations_by_hand():
+    # Two channels of correlation r: eigenvalues 1 - |r| and 1 + |r|.
+    assert min_eigenvalue(_channels([1, -1, 1, -1], [1, 1, -1, -1])) == pytest.approx(1.0)  # uncorrelated
+    assert min_eigenvalue(_channels([1, 2, 3, 4], [2, 4, 6, 8])) == pytest.approx(0.0, abs=1e-12)  # r = 1
+    assert min_eigenvalue(_channels([1, 2, 3, 4], [-1, -2, -3, -4])) == pytest.approx(0.0, abs=1e-12)  # r = -1
+    a, b = np.array([1.0, 2, 3, 4]), np.array([1.0, 3, 2, 5])
+    r = np.corrcoef(a, b)[0, 1]
+    assert min_eigenvalue(_channels(a, b)) == pytest.approx(1 - abs(r))
+    # A constant channel has no correlation: its entries are 0, so the matrix is diag(1, 0).
+    assert min_eigenvalue(_channels([1, 2, 3, 4], [5, 5, 5, 5])) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_meco_sums_over_layers_that_give_feature_maps():
+    x = torch.stack([_channels([1, 2, 3, 4], [1, 3, 2, 5]), _channels([4, 3, 2, 1], [0, 1, 0, 1])]).float()
+    per_layer = min_eigenvalue(x[0])  # MeCo reads the first image
+    two = nn.Sequential(nn.Identity(), nn.Sequential(nn.Identity()))  # two leaf layers, containers not counted
+    assert meco_score(two, x) == pytest.approx(2 * per_layer)
+    # A map of one position (global pooling) or of one channel has no correlation matrix: it adds nothing.
+    pooled = nn.Sequential(nn.Identity(), nn.AdaptiveAvgPool2d(1), nn.Conv2d(2, 1, 1))
+    assert meco_score(pooled, x) == pytest.approx(per_layer)
+
+
+def test_meco_on_nb201_leaves_no_trace(digits):
+    space = fbndsl.compile("nb201", C=8, N=1)
+    ctx = IndicatorContext.build(space, None, digits, seed=0, **SMALL)
+    state = _bn_buffers(ctx.init_net)
+    got = measure(ctx, MIXED, [Indicator.MECO])[Indicator.MECO]
+    assert math.isfinite(got) and got > 0 and got == measure(ctx, MIXED, [Indicator.MECO])[Indicator.MECO]
+    assert all(torch.equal(v, state[k]) for k, v in _bn_buffers(ctx.init_net).items())
+    # Every cell edge `none`: the cells output zeros, whose channels are constant, so only the stem's and the
+    # reductions' layers add anything.
+    empty = "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"
+    assert measure(ctx, empty, [Indicator.MECO])[Indicator.MECO] < got
+
+
 def test_naswot_labels_come_with_the_unchanged_naswot_images(ctx, digits):
     from fbndsl.data.seeding import mix
     from fbndsl.indicators.context import NASWOT_STREAM, train_batches
@@ -422,10 +464,10 @@ def test_cpi_measures_its_three_components_only(ctx, space):
 def test_without_a_trained_supernet(space, digits, ctx):
     bare = IndicatorContext.build(space, None, digits, seed=0, **SMALL)
     with pytest.raises(UserError, match="^indicator 'cpi' needs a trained supernet; without one only naswot, "
-                                        "synflow, jacob_cov, snip, params, macs can be measured$"):
+                                        "synflow, jacob_cov, snip, meco, params, macs can be measured$"):
         measure(bare, space.sample(0), [Indicator.NASWOT, Indicator.CPI])
-    untrained = [Indicator.NASWOT, Indicator.SYNFLOW, Indicator.JACOB_COV, Indicator.SNIP, Indicator.PARAMS,
-                 Indicator.MACS]
+    untrained = [Indicator.NASWOT, Indicator.SYNFLOW, Indicator.JACOB_COV, Indicator.SNIP, Indicator.MECO,
+                 Indicator.PARAMS, Indicator.MACS]
     assert measure(bare, MIXED, untrained) == measure(ctx, MIXED, untrained)
 
 

@@ -79,7 +79,7 @@ _DESCRIPTIONS = {
     Indicator.SYNFLOW: "synflow: synaptic flow through |weights| at initialisation",
     Indicator.JACOB_COV: "jacob_cov: minus the eigenvalue penalty of the input-Jacobian correlations at initialisation",
     Indicator.SNIP: "SNIP: sum of |w * dL/dw| over conv and linear weights at initialisation (one labelled batch)",
-    Indicator.MECO: "MeCo: sum over layers of the least eigenvalue of one image's channel correlations at initialisation",
+    Indicator.MECO: "MeCo: sum over layers of the least eigenvalue of one image's channel correlations at init",
     Indicator.PARAMS: "parameter count (analytic cost model)",
     Indicator.MACS: "multiply-accumulates (analytic cost model, at the arch's resolution)",
 }

@@ -41,9 +41,10 @@ from .workers import Stopped, Task, WorkerLost, Workers
 DEFAULT_EVALS = 30  # sized for the main job: a NAS-Bench-201 search within 5 minutes on 2 CPU cores, training included
 DEFAULT_TOP = 5
 # The ranking a search uses unless told: the candidate that the calibration set of `fbndsl bench nb201 --quick`
-# chose by the rule of docs/nb201.md, "Protocol" (calibration Kendall tau 0.681; on the disjoint evaluation set
-# 0.639): CPI (its linear-region reading) beside the zero-cost proxies synflow and NASWOT, one mean of ranks.
-DEFAULT_INDICATOR = "regions+trainability+uncertainty+synflow+naswot"
+# chose by the rule of docs/nb201.md, "Protocol", version 2 (calibration Kendall tau 0.761; on the disjoint
+# evaluation set 0.744): CPI (its linear-region reading) beside the zero-cost proxies MeCo and jacob_cov and the
+# parameter count, one mean of ranks.
+DEFAULT_INDICATOR = "cpi+meco+jacob_cov+params"
 DEFAULT_REFINE_STEPS = 300  # BN-only steps per refined architecture; docs/search.md, "Refinement", for its cost
 # Proposals per process in a round of random sampling, a grid or an enumeration under torchrun: enough that the
 # processes, each taking the next architecture when free (`workers`), stay busy to a round's end; few enough that

@@ -8,7 +8,11 @@ from collections.abc import Mapping, Sequence
 
 from ..cost.model import format_count
 from ..diagnostics import ArchError
+from ..indicators.kinds import Indicator
 from .objective import Ranked
+
+# Cost indicators have a column of their own whatever the ranking: when one ranks, its rank goes there too.
+_COST = (Indicator.MACS, Indicator.PARAMS)
 
 
 def arch_text(space, arch) -> str:
@@ -23,10 +27,10 @@ def render(space, top: Sequence[Ranked], refined: Mapping | None = None) -> str:
     """The table; with `refined` (arch -> accuracy), a `refined` column, empty in the rows not refined."""
     if not top:
         return "no architecture evaluated\n"
-    columns = list(top[0].values)
+    columns = [c for c in top[0].values if c not in _COST]
     extra = ["refined"] if refined else []
     header = ["rank", "MACs", "params", *(c.value for c in columns), *extra, "arch"]
-    rows = [[str(r.rank), format_count(r.entry.macs), format_count(r.entry.params),
+    rows = [[str(r.rank), _cost(r, Indicator.MACS, r.entry.macs), _cost(r, Indicator.PARAMS, r.entry.params),
              *(f"{_value(r.values[c])} ({_rank(r.ranks[c])})" for c in columns),
              *([_value(refined[r.entry.arch]) if r.entry.arch in refined else ""] if refined else []),
              arch_text(space, r.entry.arch)]
@@ -34,6 +38,11 @@ def render(space, top: Sequence[Ranked], refined: Mapping | None = None) -> str:
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
     lines = ["  ".join([*(cell.rjust(w) for cell, w in zip(row, widths)), row[-1]]) for row in [header, *rows]]
     return "\n".join(lines) + "\n"
+
+
+def _cost(row: Ranked, indicator: Indicator, count: float) -> str:
+    """The count, with its rank when the ranking reads it."""
+    return format_count(count) + (f" ({_rank(row.ranks[indicator])})" if indicator in row.ranks else "")
 
 
 def _value(v: float) -> str:
@@ -54,7 +63,8 @@ def versus_median(best, pool: Sequence) -> str:
         median = _median([e.values[indicator] for e in pool if indicator in e.values])
         better = value > median if indicator.higher_is_better else value < median
         beats += better
-        parts.append(f"{indicator.value} {_value(value)} (median {_value(median)})")
+        if indicator not in _COST:  # already the first two parts
+            parts.append(f"{indicator.value} {_value(value)} (median {_value(median)})")
     return f"better than the median on {beats} of {len(best.values)} indicators: " + ", ".join(parts)
 
 
