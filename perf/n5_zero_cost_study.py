@@ -1,0 +1,64 @@
+"""Zero-cost proxies measured on the benchmark's own network (N = 5) instead of the N = 1 proxy, on the calibration
+set.
+
+    python perf/n5_zero_cost_study.py REPORT.json
+
+REPORT.json is what `fbndsl bench nb201 --quick` wrote (its calibration networks, their ground truth, their values
+on the N = 1 proxy, and the settings). The zero-cost proxies need no training, so nothing stops them from reading
+the network NAS-Bench-201 actually trained (C = 16, N = 5) while the trained-supernet indicators stay on the
+proxy the CPU can train. This measures MeCo, jacob_cov, NASWOT, synflow and the parameter count of every
+calibration network at N = 5 (the same seed and batches), and prints each one's calibration Kendall tau on both
+networks, and that of rankings that combine CPI (proxy) with them (N = 5). The evaluation set is never read. The
+last line is the figure: the default ranking's calibration tau both ways.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import torch
+
+from fbndsl.bench.nb201 import context, load_data
+from fbndsl.bench.settings import make_settings
+from fbndsl.bench.stats import correlation
+from fbndsl.bench.supernets import Fairness, compile_space
+from fbndsl.indicators import Indicator, measure, parse_indicator, scores
+from fbndsl.search.driver import DEFAULT_INDICATOR
+
+ZERO_COST = [Indicator.MECO, Indicator.JACOB_COV, Indicator.NASWOT, Indicator.SYNFLOW, Indicator.PARAMS]
+RANKINGS = ("meco", "jacob_cov", "naswot", "synflow", "params", "jacob_cov+meco", "cpi+meco", DEFAULT_INDICATOR)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("report")
+    args = ap.parse_args()
+    report = json.loads(Path(args.report).read_text(encoding="utf-8"))
+    given, cal = report["settings"], report["calibration_archs"]
+    torch.set_num_threads(1)
+    settings = make_settings(True, data=given["data"], out=Path("unused"), supernet_dir=Path("unused"),
+                             seed=given["seed"], sets=(("N", "5"),))
+    space, data = compile_space(settings, Fairness.INSERT), load_data(settings)
+    ctx = context(space, None, data.held_out, settings)
+    start = time.perf_counter()
+    deep = [measure(ctx, space.parse_arch(a["arch"]), ZERO_COST) for a in cal]
+    print(f"zero-cost proxies at N=5: {(time.perf_counter() - start) / len(cal):.2f} s per architecture")
+    proxy = [{Indicator(k): float(v) for k, v in a["values"].items()} for a in cal]
+    mixed = [{**p, **d} for p, d in zip(proxy, deep)]  # trained-supernet values from the proxy, zero-cost at N=5
+    truth = [a["cifar10_test_acc"] for a in cal]
+
+    def tau(records, name: str) -> float:
+        ranking = parse_indicator(name)
+        return correlation(scores(records, ranking), ranking.higher_is_better, truth).kendall_tau
+
+    print(f"{'calibration Kendall tau':32s}{'N=1 proxy':>12s}{'zero-cost at N=5':>18s}")
+    for name in RANKINGS:
+        print(f"{name:32s}{tau(proxy, name):12.3f}{tau(mixed, name):18.3f}")
+    print(f"N=5 zero-cost study, {DEFAULT_INDICATOR} calibration tau: zero-cost on the proxy "
+          f"{tau(proxy, DEFAULT_INDICATOR):.3f}, at N=5 {tau(mixed, DEFAULT_INDICATOR):.3f}")
+
+
+if __name__ == "__main__":
+    main()
