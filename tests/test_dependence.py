@@ -9,8 +9,10 @@ import fbndsl
 
 @pytest.mark.skipif(not NB201_CSV.is_file(), reason="../shared/data/nb201/nb201.csv not present")
 def test_nb201_constant_networks_are_exactly_those_at_chance_accuracy():
-    """The 341 cells whose output reads no input path are exactly the benchmark's 10.0% (chance) cells."""
-    space = fbndsl.compile("nb201")
+    """The 341 cells whose output reads no input path are exactly the benchmark's 10.0% (chance) cells. One cell
+    per stage decides it as five do (a network of cells that each ignore their input ignores it), five times
+    faster."""
+    space = fbndsl.compile("nb201", N=1)
     rows = list(csv.DictReader(NB201_CSV.open()))
     dead = {r["arch_str"] for r in rows if not space.reads_input(space.parse_arch(r["arch_str"]))}
     chance = {r["arch_str"] for r in rows if float(r["cifar10_test_acc"]) == 10.0}
