@@ -82,7 +82,7 @@ class Settings:
 # every indicator that reads the trained supernet is then noise. At N=1 the same training leaves chance within a
 # hundred steps (training accuracy 24% after 900 uniform steps). Each supernet gets 300 FairNAS steps (5 paths
 # of 64 images each, about 0.7 s a step at N=1: 2 epochs of the 9k training images); the full run trains the same
-# proxy for 10 epochs (1,410 steps, about 16 minutes a supernet).
+# proxy for 10 epochs (1,400 steps, 10 to 14 minutes a supernet).
 QUICK = dict(quick=True, epochs=3, steps=300, archs=100, calibration=100, evals=30)
 
 
