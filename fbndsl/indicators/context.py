@@ -82,6 +82,14 @@ class IndicatorContext:
                    naswot_images=images_on(naswot_images, device), naswot_labels=naswot_labels.to(device),
                    seed=seed, device=device)
 
+    def init_batch(self, arch: Arch) -> tuple[Supernet, torch.Tensor]:
+        """The network at initialisation set to `arch`, and NASWOT's batch at the arch's resolution: what NASWOT,
+        jacob_cov, SNIP and MeCo read."""
+        from ..lower.runtime import at_resolution
+
+        self.init_net.set_arch(arch)
+        return self.init_net, at_resolution(self.naswot_images, self.init_net, arch)
+
     def as_arch(self, arch: Arch | str | Mapping[str, Any]) -> Arch:
         if isinstance(arch, Arch):
             return arch

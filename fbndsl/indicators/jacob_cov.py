@@ -24,7 +24,6 @@ import math
 import torch
 
 from ..lower.batchnorm import probing
-from ..lower.runtime import at_resolution
 
 K = 1e-5
 
@@ -54,6 +53,4 @@ def jacob_cov_score(jacobian: torch.Tensor | None, k: float = K) -> float:
 
 
 def jacob_cov(ctx, arch, cal) -> float:
-    net = ctx.init_net
-    net.set_arch(arch)
-    return jacob_cov_score(input_jacobian(net, at_resolution(ctx.naswot_images, net, arch)))
+    return jacob_cov_score(input_jacobian(*ctx.init_batch(arch)))

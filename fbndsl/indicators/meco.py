@@ -29,7 +29,6 @@ import torch
 from torch import nn
 
 from ..lower.batchnorm import probing
-from ..lower.runtime import at_resolution
 
 
 def min_eigenvalue(feature_map: torch.Tensor) -> float:
@@ -64,6 +63,4 @@ def meco_score(model: nn.Module, images: torch.Tensor) -> float:
 
 
 def meco(ctx, arch, cal) -> float:
-    net = ctx.init_net
-    net.set_arch(arch)
-    return meco_score(net, at_resolution(ctx.naswot_images, net, arch))
+    return meco_score(*ctx.init_batch(arch))

@@ -19,7 +19,6 @@ import torch
 from torch import nn
 
 from ..lower.modules import ElasticFactorizedReduce
-from ..lower.runtime import at_resolution
 from ..lower.static import FactorizedReduce
 
 _EXACT_F32 = 1 << 24  # integers up to 2^24 are exact in float32
@@ -72,6 +71,4 @@ def naswot_score(model: nn.Module, images: torch.Tensor) -> float:
 
 
 def naswot(ctx, arch, cal) -> float:
-    net = ctx.init_net
-    net.set_arch(arch)
-    return naswot_score(net, at_resolution(ctx.naswot_images, net, arch))
+    return naswot_score(*ctx.init_batch(arch))

@@ -22,7 +22,6 @@ from torch import nn
 
 from ..lower.batchnorm import probing
 from ..lower.modules import ElasticConv2d, ElasticLinear
-from ..lower.runtime import at_resolution
 
 _WEIGHTED = (nn.Conv2d, nn.Linear, ElasticConv2d, ElasticLinear)
 
@@ -48,6 +47,4 @@ def snip_score(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> 
 
 
 def snip(ctx, arch, cal) -> float:
-    net = ctx.init_net
-    net.set_arch(arch)
-    return snip_score(net, at_resolution(ctx.naswot_images, net, arch), ctx.naswot_labels)
+    return snip_score(*ctx.init_batch(arch), ctx.naswot_labels)
