@@ -30,12 +30,11 @@ from pathlib import Path
 
 import torch
 
-from fbndsl.bench.nb201 import context, load_data
+from fbndsl.bench.nb201 import context, correlate, load_data
 from fbndsl.bench.settings import make_settings
-from fbndsl.bench.stats import correlation
 from fbndsl.bench.supernets import Fairness, compile_space, trained_supernet
 from fbndsl.data import first_batches
-from fbndsl.indicators import Indicator, measure, parse_indicator, scores
+from fbndsl.indicators import Indicator, measure, parse_indicator
 from fbndsl.lower.runtime import images_on
 from fbndsl.search.driver import DEFAULT_INDICATOR
 from fbndsl.search.refine import bn_only_config
@@ -76,11 +75,9 @@ def draw_with(space, label: str | None, value):
 
 
 def taus(records, truth) -> dict[str, float]:
-    out = {}
-    for name in RANKINGS:
-        ranking = parse_indicator(name)
-        out[name] = correlation(scores(records, ranking), ranking.higher_is_better, truth).kendall_tau
-    return out
+    rankings = {name: parse_indicator(name) for name in RANKINGS}
+    got = correlate(records, truth, list(rankings.values()))
+    return {name: got[r].kendall_tau for name, r in rankings.items()}
 
 
 def main() -> None:

@@ -20,11 +20,10 @@ from pathlib import Path
 
 import torch
 
-from fbndsl.bench.nb201 import context, load_data
+from fbndsl.bench.nb201 import context, correlate, load_data
 from fbndsl.bench.settings import make_settings
-from fbndsl.bench.stats import correlation
 from fbndsl.bench.supernets import Fairness, compile_space
-from fbndsl.indicators import Indicator, measure, parse_indicator, scores
+from fbndsl.indicators import Indicator, measure, parse_indicator
 from fbndsl.search.driver import DEFAULT_INDICATOR
 
 ZERO_COST = [Indicator.MECO, Indicator.JACOB_COV, Indicator.NASWOT, Indicator.SYNFLOW, Indicator.PARAMS]
@@ -49,15 +48,14 @@ def main() -> None:
     mixed = [{**p, **d} for p, d in zip(proxy, deep)]  # trained-supernet values from the proxy, zero-cost at N=5
     truth = [a["cifar10_test_acc"] for a in cal]
 
-    def tau(records, name: str) -> float:
-        ranking = parse_indicator(name)
-        return correlation(scores(records, ranking), ranking.higher_is_better, truth).kendall_tau
-
+    rankings = [parse_indicator(name) for name in RANKINGS]
+    on_proxy, at_n5 = correlate(proxy, truth, rankings), correlate(mixed, truth, rankings)
     print(f"{'calibration Kendall tau':32s}{'N=1 proxy':>12s}{'zero-cost at N=5':>18s}")
-    for name in RANKINGS:
-        print(f"{name:32s}{tau(proxy, name):12.3f}{tau(mixed, name):18.3f}")
-    print(f"N=5 zero-cost study, {DEFAULT_INDICATOR} calibration tau: zero-cost on the proxy "
-          f"{tau(proxy, DEFAULT_INDICATOR):.3f}, at N=5 {tau(mixed, DEFAULT_INDICATOR):.3f}")
+    for r in rankings:
+        print(f"{r.value:32s}{on_proxy[r].kendall_tau:12.3f}{at_n5[r].kendall_tau:18.3f}")
+    default = parse_indicator(DEFAULT_INDICATOR)
+    print(f"N=5 zero-cost study, {default.value} calibration tau: zero-cost on the proxy "
+          f"{on_proxy[default].kendall_tau:.3f}, at N=5 {at_n5[default].kendall_tau:.3f}")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from ..indicators import parse_indicator
+from ..indicators.ensemble import Ensemble
 from ..indicators.kinds import Indicator
 from ..indicators.ranking import scores
 from ..train.distributed import Launch, from_rank0
@@ -133,9 +134,10 @@ def gamma_context(space, supernet, data, settings: Settings):
                                   eval_images=1, mc_samples=2, batch_size=m.batch_size, naswot_batch=m.naswot_batch)
 
 
-def correlate(records: Sequence[dict], accuracy: Sequence[float],
-              indicators: Sequence[Indicator] = tuple(Indicator)) -> dict[Indicator, Correlation]:
-    """Each indicator's rank correlation with the accuracies; CPI from the records' pool."""
+def correlate(records: Sequence[dict], accuracy: Sequence[float], indicators: Sequence[Indicator | Ensemble] = tuple(
+        Indicator)) -> dict[Indicator | Ensemble, Correlation]:
+    """Each indicator's (or rank ensemble's) rank correlation with the accuracies; CPI and ensembles from the
+    records' pool."""
     return {i: correlation(scores(records, i), i.higher_is_better, accuracy) for i in indicators}
 
 
