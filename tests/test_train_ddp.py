@@ -107,3 +107,22 @@ def test_global_batch_must_divide_among_the_processes(tmp_path):
                       "multiple of 2, e.g. --batch-size 14"], result.stderr
     assert "fbndsl/" not in result.stderr  # no traceback of ours (torchrun prints its own)
     assert not (tmp_path / "odd").exists()
+
+
+def test_a_mistake_every_rank_finds_is_printed_by_rank_0_and_waited_for_by_the_others(monkeypatch):
+    """The other ranks do not exit before rank 0 has reported (torchrun would stop rank 0 first); a rank still
+    running after the grace prints the error itself, since rank 0 evidently did not find it."""
+    from fbndsl import UserError
+    from fbndsl.train import distributed
+
+    slept = []
+    monkeypatch.setattr(distributed.time, "sleep", slept.append)
+    for rank, waits in ((0, []), (1, [distributed.PEER_GRACE_S])):
+        with pytest.raises(UserError, match="^same everywhere$") as caught:
+            with distributed.Launch(rank=rank, world=2).alike():
+                raise UserError("same everywhere")
+        assert slept == waits and not getattr(caught.value, "quiet", False)
+    with pytest.raises(distributed.PeerError):  # rank 0 already stopped: nothing to wait for
+        with distributed.Launch(rank=1, world=2).alike():
+            raise distributed.PeerError("rank 0 stopped")
+    assert slept == [distributed.PEER_GRACE_S]

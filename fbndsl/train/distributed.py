@@ -25,14 +25,21 @@ generator, so a space with dropout does not train exactly as in one process (it 
 from __future__ import annotations
 
 import os
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from ..diagnostics import UserError
 
+# How long a rank that finds a mistake every rank finds waits for rank 0 to print it. Rank 0 reports it and exits,
+# and torchrun then stops the other processes; a rank that exited first would get rank 0 stopped before it had
+# printed anything (rank 0 may still be loading data). Still running after this, the rank prints it itself: the
+# mistake was evidently its own (a LOCAL_RANK with no GPU, say).
+PEER_GRACE_S = 30.0
+
 
 class PeerError(UserError):
-    """A mistake every rank finds alike, or one rank 0 found and reported: the other ranks exit quietly."""
+    """Rank 0 stopped, or found and reported an error: the other ranks exit quietly."""
 
     quiet = True
 
@@ -69,15 +76,16 @@ class Launch:
 
     @contextmanager
     def alike(self):
-        """User errors raised inside are the same on every rank: rank 0 prints the line, the others stay quiet."""
+        """User errors raised inside are the same on every rank: rank 0 prints the line, the others wait for it
+        (`PEER_GRACE_S`) and are stopped quietly with it."""
         try:
             yield
         except PeerError:
             raise
-        except UserError as exc:
-            if self.main:
-                raise
-            raise PeerError(str(exc)) from None
+        except UserError:
+            if not self.main:
+                time.sleep(PEER_GRACE_S)  # torchrun stops this process once rank 0 has reported the error
+            raise
 
     def check_batch(self, batch_size: int) -> None:
         if batch_size % self.world:
