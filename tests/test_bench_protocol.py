@@ -49,6 +49,7 @@ def test_judge_ranks_a_mean_of_ranks_within_each_set():
 def test_every_pair_of_zero_cost_proxies_is_judged():
     names = ranking_names()
     assert "naswot+synflow" in names and "jacob_cov+snip" in names and len(names) == len(set(names))
+    assert "product(naswot+synflow)" in names and "product(meco+params)" in names
 
 
 def test_a_ranking_costs_its_indicators_and_the_recalibration_they_share():

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from fbndsl import UserError
-from fbndsl.indicators import Ensemble, Indicator, base_indicators, order, parse_indicator, ranks, scores
+from fbndsl.indicators import Aggregate, Ensemble, Indicator, base_indicators, order, parse_indicator, ranks, scores
 
 E, T, U, R = Indicator.EXPRESSIVITY, Indicator.TRAINABILITY, Indicator.UNCERTAINTY, Indicator.REGIONS
 NAN = math.nan
@@ -134,7 +134,12 @@ def test_parse_an_ensemble_to_its_canonical_text():
 
 @pytest.mark.parametrize("text, start", [
     ("cpi+", "bad indicator 'cpi+': '' is not NAME or W*NAME (W a positive integer); combine indicators as "
-             "NAME+NAME, with integer weights as 2*NAME+NAME; valid indicators: cpi, "),
+             "NAME+NAME (the mean of their ranks) or product(NAME+NAME) (the product of their normalised ranks), "
+             "with integer weights as 2*NAME+NAME; valid indicators: cpi, "),
+    ("product(cpi+naswot", "bad indicator 'product(cpi+naswot': parentheses belong only around a product"),
+    ("cpi+(naswot)", "bad indicator 'cpi+(naswot)': parentheses belong only around a product"),
+    ("product(naswot)", "an ensemble needs two or more indicators, not 'product(naswot)'"),
+    ("product(cpi+)", "bad indicator 'product(cpi+)': '' is not NAME or W*NAME"),
     ("x*cpi+naswot", "bad indicator 'x*cpi+naswot': 'x*cpi' is not NAME or W*NAME"),
     ("naswot+nasowt", "unknown indicator 'nasowt' (did you mean 'naswot'?); valid indicators: cpi, "),
     ("2*cpi", "an ensemble needs two or more indicators, not '2*cpi'"),
@@ -146,6 +151,30 @@ def test_a_bad_ensemble_is_a_one_line_user_error(text, start):
         parse_indicator(text)
     assert str(e.value).startswith(start) and "\n" not in str(e.value)
     assert "NAME+NAME" in str(e.value) or "weight" in str(e.value)
+
+
+def test_a_product_of_ranks_parses_to_its_canonical_text():
+    e = parse_indicator(" Product ( 2 * CPI + synflow ) ")
+    assert e == Ensemble(((Indicator.CPI, 2), (S, 1)), Aggregate.PRODUCT) != parse_indicator("2*cpi+synflow")
+    assert e.value == "product(2*cpi+synflow)" and parse_indicator(e.value) == e
+    assert e.components == (T, U, R, S) and not e.higher_is_better and e.needs_trained_supernet
+    assert "product" in e.description and "\n" not in e.description
+
+
+def test_a_product_is_minus_the_log_of_the_weighted_geometric_mean_of_the_normalised_ranks():
+    """Normalised rank q = (n + 1 - r) / n: 1 for the best of n, 1/n for the last. A network last by one member
+    (record 0) falls behind one never worse than third (record 1), though the mean of ranks ties them."""
+    pool = [{N: n, S: s} for n, s in zip([4.0, 3.0, 2.0, 1.0], [1.0, 2.0, 4.0, 3.0])]
+    # naswot ranks 1, 2, 3, 4 (q 1, 3/4, 1/2, 1/4); synflow ranks 4, 3, 1, 2 (q 1/4, 1/2, 1, 3/4)
+    q = [(1, 1 / 4), (3 / 4, 1 / 2), (1 / 2, 1), (1 / 4, 3 / 4)]
+    expected = [-(math.log(a) + math.log(b)) / 2 for a, b in q]
+    assert scores(pool, parse_indicator("product(naswot+synflow)")) == pytest.approx(expected, abs=1e-12)
+    assert scores(pool, parse_indicator("naswot+synflow")) == [2.5, 2.5, 2.0, 3.0]
+    assert order(pool, parse_indicator("product(naswot+synflow)")) == [2, 1, 0, 3]
+    weighted = [-(2 * math.log(a) + math.log(b)) / 3 for a, b in q]
+    assert scores(pool, parse_indicator("product(2*naswot+synflow)")) == pytest.approx(weighted, abs=1e-12)
+    first_everywhere = [{N: 9.0, S: 9.0}, *pool]
+    assert scores(first_everywhere, parse_indicator("product(naswot+synflow)"))[0] == 0.0
 
 
 def test_an_ensemble_is_the_weighted_mean_of_its_members_ranks():

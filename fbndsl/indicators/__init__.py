@@ -15,10 +15,10 @@ This package knows nothing of budgets or strategies (that is `fbndsl.search`, wh
 not import torch; measuring does. docs/indicators.md defines every indicator.
 """
 from .context import IndicatorContext
-from .ensemble import Ensemble, parse_indicator
+from .ensemble import Aggregate, Ensemble, parse_indicator
 from .kinds import Indicator, base_indicators
 from .measure import measure
 from .ranking import order, ranks, scores
 
-__all__ = ["Indicator", "Ensemble", "parse_indicator", "base_indicators", "IndicatorContext", "measure", "ranks",
-           "scores", "order"]
+__all__ = ["Indicator", "Aggregate", "Ensemble", "parse_indicator", "base_indicators", "IndicatorContext", "measure",
+           "ranks", "scores", "order"]

@@ -1,27 +1,43 @@
-"""Rank ensembles (`--indicator cpi+synflow+naswot`, `2*cpi+synflow`), and `parse_indicator`, which reads either.
+"""Rank ensembles (`--indicator cpi+synflow+naswot`, `2*cpi+synflow`, `product(cpi+meco)`), and `parse_indicator`,
+which reads either.
 
-An `Ensemble` scores an architecture by the weighted mean of its members' ranks over the pool, lower is better,
-as CPI is the (equal-weight) mean of its three components' ranks; a member CPI contributes the rank of its CPI
-score. It offers what the search reads from an `Indicator` (`value`, `components`, `higher_is_better`,
+An `Ensemble` scores an architecture by its members' ranks over the pool, lower is better; a member CPI
+contributes the rank of its CPI score. Two aggregations (`Aggregate`):
+- the weighted mean of the ranks (`a+b`), as CPI is the equal-weight mean of its three components' ranks;
+- the product of the normalised ranks (`product(a+b)`), AZ-NAS' non-linear aggregation (Lee and Ham, CVPR 2024,
+  "AZ-NAS: Assembling Zero-Cost Proxies for Network Architecture Search"): a network ranked near the bottom by
+  any one member falls far, which a mean forgives as long as the other members rank it well.
+It offers what the search reads from an `Indicator` (`value`, `components`, `higher_is_better`,
 `needs_trained_supernet`, `description`), so a search ranks by either alike; `ranking.scores` computes it.
 
 Torch-free, like `kinds`.
 """
 from __future__ import annotations
 
+import enum
 import re
 from dataclasses import dataclass
 
 from ..diagnostics import UserError
 from .kinds import Indicator, indicator_named
 
-SYNTAX = "combine indicators as NAME+NAME, with integer weights as 2*NAME+NAME"
+SYNTAX = ("combine indicators as NAME+NAME (the mean of their ranks) or product(NAME+NAME) (the product of their "
+          "normalised ranks), with integer weights as 2*NAME+NAME")
 _WEIGHTED = re.compile(r"^\s*(?:(\d+)\s*\*)?\s*([^*]*?)\s*$")
+_PRODUCT = re.compile(r"^\s*product\s*\((.*)\)\s*$", re.IGNORECASE | re.DOTALL)
+
+
+class Aggregate(enum.Enum):
+    """How an ensemble combines its members' ranks r (1 = best) over a pool of n; the score is lower-is-better."""
+
+    MEAN = "mean"        # sum(w r) / sum(w)
+    PRODUCT = "product"  # -sum(w log q) / sum(w), q = (n + 1 - r) / n: 1 for the best, 1/n for the last
 
 
 @dataclass(frozen=True)
 class Ensemble:
     members: tuple[tuple[Indicator, int], ...]  # (indicator, weight >= 1), in the order given
+    aggregate: Aggregate = Aggregate.MEAN
 
     def __post_init__(self) -> None:
         for indicator, weight in self.members:
@@ -29,6 +45,8 @@ class Ensemble:
                 raise UserError(f"an ensemble member must be an Indicator, not {indicator!r}")
             if isinstance(weight, bool) or not isinstance(weight, int) or weight < 1:
                 raise UserError(f"the weight of '{indicator.value}' must be an integer of at least 1, not {weight!r}")
+        if not isinstance(self.aggregate, Aggregate):
+            raise UserError(f"an ensemble's aggregate must be an Aggregate, not {self.aggregate!r}")
         names = [i.value for i, _ in self.members]
         if len(names) < 2:
             raise UserError(f"an ensemble needs two or more indicators, not '{self.value}' (a single indicator "
@@ -40,8 +58,10 @@ class Ensemble:
 
     @property
     def value(self) -> str:
-        """The canonical text: members in the order given, a weight of 1 left out ("2*cpi+synflow")."""
-        return "+".join(i.value if w == 1 else f"{w}*{i.value}" for i, w in self.members)
+        """The canonical text: members in the order given, a weight of 1 left out ("2*cpi+synflow"), a product
+        in `product(...)`."""
+        joined = "+".join(i.value if w == 1 else f"{w}*{i.value}" for i, w in self.members)
+        return joined if self.aggregate is Aggregate.MEAN else f"product({joined})"
 
     @property
     def components(self) -> tuple[Indicator, ...]:
@@ -60,7 +80,15 @@ class Ensemble:
     @property
     def description(self) -> str:
         weights = ", ".join(f"{i.value} x{w}" for i, w in self.members)
-        return f"rank ensemble: the weighted mean of the ranks over the pool of {weights} (1 = best)"
+        if self.aggregate is Aggregate.MEAN:
+            return f"rank ensemble: the weighted mean of the ranks over the pool of {weights} (1 = best)"
+        return (f"rank ensemble: the product of the normalised ranks over the pool of {weights}, as minus the log of "
+                f"their weighted geometric mean (0 = first in every member)")
+
+    @property
+    def score_name(self) -> str:
+        """What the score is, for tables and plot axes."""
+        return "weighted mean rank" if self.aggregate is Aggregate.MEAN else "product of normalised ranks"
 
     @property
     def weight(self) -> int:
@@ -74,9 +102,19 @@ def parse_indicator(text: str | Indicator | Ensemble) -> Indicator | Ensemble:
     if isinstance(text, (Indicator, Ensemble)):
         return text
     text = str(text)
+    product = _PRODUCT.match(text)
+    if product:
+        return Ensemble(_members(product.group(1), text), Aggregate.PRODUCT)
+    if "(" in text or ")" in text:
+        raise UserError(f"bad indicator '{text}': parentheses belong only around a product, "
+                        f"product(NAME+NAME); {SYNTAX}")
     if "+" not in text and "*" not in text:
         return indicator_named(text)
-    return Ensemble(tuple(_member(part, text) for part in text.split("+")))
+    return Ensemble(_members(text, text))
+
+
+def _members(text: str, whole: str) -> tuple[tuple[Indicator, int], ...]:
+    return tuple(_member(part, whole) for part in text.split("+"))
 
 
 def _member(part: str, whole: str) -> tuple[Indicator, int]:

@@ -4,14 +4,14 @@ Ranks are 1 = best; tied values share the average of the ranks they span (fracti
 Spearman's statistics use), and NaN (a failed or undefined measurement) ranks after every number. CPI is
 relative: an architecture's CPI is the mean of its three component ranks within the pool it is ranked in, so
 it changes when the pool does; re-rank the final candidates together. A rank ensemble (`Ensemble`) is relative
-the same way: the weighted mean of its members' ranks within the pool.
+the same way: the weighted mean of its members' ranks within the pool, or the product of their normalised ranks.
 """
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
 
-from .ensemble import Ensemble
+from .ensemble import Aggregate, Ensemble
 from .kinds import Indicator
 
 
@@ -39,15 +39,27 @@ def _rank_key(value: float, higher_is_better: bool) -> tuple[int, float]:
 
 def scores(records: Sequence[Mapping[Indicator, float]], indicator: Indicator | Ensemble) -> list[float]:
     """Per record: the raw value; for CPI the mean of its three component ranks over all of `records`; for a rank
-    ensemble the weighted mean of its members' ranks over all of `records` (a member CPI: the rank of its CPI)."""
+    ensemble its aggregate of the members' ranks over all of `records` (a member CPI: the rank of its CPI)."""
     if isinstance(indicator, Ensemble):
-        columns = [(w, ranks(scores(records, m), m.higher_is_better)) for m, w in indicator.members]
+        columns = [(w, _penalties(ranks(scores(records, m), m.higher_is_better), indicator.aggregate))
+                   for m, w in indicator.members]
         return [math.fsum(w * col[i] for w, col in columns) / indicator.weight for i in range(len(records))]
     if indicator is not Indicator.CPI:
         return [_value(r, indicator, i) for i, r in enumerate(records)]
     columns = [ranks([_value(r, c, i) for i, r in enumerate(records)], c.higher_is_better)
                for c in indicator.components]
     return [math.fsum(col[i] for col in columns) / len(columns) for i in range(len(records))]
+
+
+def _penalties(rank_column: list[float], aggregate: Aggregate) -> list[float]:
+    """What a member adds to the ensemble's weighted mean: its rank r, or for a product -log q with q = (n + 1 - r)
+    / n, its normalised rank (1 for the best of n, 1/n for the last), so that the mean is minus the log of the
+    weighted geometric mean of the q's: AZ-NAS' sum of log ranks, negated (lower is better) and divided by the
+    weights (the order is the same)."""
+    if aggregate is Aggregate.MEAN:
+        return rank_column
+    n = len(rank_column)
+    return [-math.log((n + 1 - r) / n) for r in rank_column]
 
 
 def order(records: Sequence[Mapping[Indicator, float]], indicator: Indicator | Ensemble) -> list[int]:

@@ -82,5 +82,5 @@ def _axis_label(indicator: Indicator | Ensemble) -> str:
     if indicator is Indicator.CPI:
         return "CPI (mean rank over the pool; lower is better)"
     if isinstance(indicator, Ensemble):
-        return f"{indicator.value} (weighted mean rank over the pool; lower is better)"
+        return f"{indicator.value} ({indicator.score_name} over the pool; lower is better)"
     return f"{indicator.value}" + ("" if indicator.higher_is_better else " (lower is better)")
