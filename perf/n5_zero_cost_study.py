@@ -13,16 +13,12 @@ last line is the figure: the default ranking's calibration tau both ways.
 """
 from __future__ import annotations
 
-import argparse
-import json
 import time
-from pathlib import Path
 
 import torch
+from calibration_report import read_calibration
 
-from fbndsl.bench.nb201 import context, correlate, load_data
-from fbndsl.bench.settings import make_settings
-from fbndsl.bench.supernets import Fairness, compile_space
+from fbndsl.bench.nb201 import correlate, zero_cost_context
 from fbndsl.indicators import Indicator, measure, parse_indicator
 from fbndsl.search.driver import DEFAULT_INDICATOR
 
@@ -31,22 +27,15 @@ RANKINGS = ("meco", "jacob_cov", "naswot", "synflow", "params", "jacob_cov+meco"
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("report")
-    args = ap.parse_args()
-    report = json.loads(Path(args.report).read_text(encoding="utf-8"))
-    given, cal = report["settings"], report["calibration_archs"]
+    cal = read_calibration(__doc__.split("\n\n")[0])
     torch.set_num_threads(1)
-    settings = make_settings(True, data=given["data"], out=Path("unused"), supernet_dir=Path("unused"),
-                             seed=given["seed"], sets=(("N", "5"),))
-    space, data = compile_space(settings, Fairness.INSERT), load_data(settings)
-    ctx = context(space, None, data.held_out, settings)
+    space, ctx = zero_cost_context(cal.settings, (("N", "5"),))
     start = time.perf_counter()
-    deep = [measure(ctx, space.parse_arch(a["arch"]), ZERO_COST) for a in cal]
-    print(f"zero-cost proxies at N=5: {(time.perf_counter() - start) / len(cal):.2f} s per architecture")
-    proxy = [{Indicator(k): float(v) for k, v in a["values"].items()} for a in cal]
+    deep = [measure(ctx, space.parse_arch(a), ZERO_COST) for a in cal.archs]
+    print(f"zero-cost proxies at N=5: {(time.perf_counter() - start) / len(cal.archs):.2f} s per architecture")
+    proxy = cal.records
     mixed = [{**p, **d} for p, d in zip(proxy, deep)]  # trained-supernet values from the proxy, zero-cost at N=5
-    truth = [a["cifar10_test_acc"] for a in cal]
+    truth = cal.truth
 
     rankings = [parse_indicator(name) for name in RANKINGS]
     on_proxy, at_n5 = correlate(proxy, truth, rankings), correlate(mixed, truth, rankings)

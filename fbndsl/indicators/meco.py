@@ -28,7 +28,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..lower.batchnorm import probing
+from .observe import leaf_modules, observed_pass
 
 
 def min_eigenvalue(feature_map: torch.Tensor) -> float:
@@ -51,14 +51,7 @@ def meco_score(model: nn.Module, images: torch.Tensor) -> float:
         if _is_feature_map(output):
             values.append(min_eigenvalue(output[0]))
 
-    layers = [m for m in model.modules() if next(m.children(), None) is None]
-    handles = [m.register_forward_hook(hook) for m in layers]
-    try:
-        with probing(model), torch.no_grad():
-            model(images)
-    finally:
-        for h in handles:
-            h.remove()
+    observed_pass(model, images, leaf_modules(model), hook)
     return sum(values)
 
 
