@@ -98,7 +98,8 @@ class Ensemble:
 
 def parse_indicator(text: str | Indicator | Ensemble) -> Indicator | Ensemble:
     """An `Indicator` for a single name (case-insensitive), an `Ensemble` for a `+`-joined list of names, each
-    with an optional integer weight `W*`; a bad text is a one-line UserError naming the valid indicators."""
+    with an optional integer weight `W*` (a mean of ranks), or for such a list in `product(...)` (a product of
+    ranks); a bad text is a one-line UserError naming the valid indicators."""
     if isinstance(text, (Indicator, Ensemble)):
         return text
     text = str(text)
