@@ -128,6 +128,8 @@ def test_proxy_resolution_budget_at_the_declared_one(tmp_path):
     (["--bogus"], ["error: No such option '--bogus'"]),
     (["--indicator", "bogus"], ["unknown indicator 'bogus'"]),
     (["--indicator", "cpi+"], ["bad indicator 'cpi+'", "NAME+NAME", "valid indicators: cpi, "]),
+    (["--indicator", "product(cpi+meco"], ["bad indicator 'product(cpi+meco'", "product(NAME+NAME)"]),
+    (["--indicator", "naswot", "--supernet", "nowhere"], ["--indicator naswot is measured without"]),
     (["--strategy", "coarse-to-fine"], ["no elastic dimension"]),
     (["--strategy", "exhaustive", "--evals", "3"], ["--evals does not apply to --strategy exhaustive"]),
     (["--evals", "0"], ["--evals 0: expected a positive integer"]),
