@@ -19,7 +19,7 @@ import click
 from ..diagnostics import UserError
 from ..files import locked
 from ..fit import input_resolution
-from ..indicators.ensemble import Aggregate, Ensemble, parse_indicator
+from ..indicators.ensemble import Ensemble, parse_indicator
 from ..indicators.kinds import Indicator
 from ..pipeline import compile as compile_space
 from ..progress import end_progress, say
@@ -414,9 +414,8 @@ def report(plan: Plan, result: SearchResult, spaces: Spaces, space_path: str, tr
     if result.indicator is Indicator.CPI:
         lines.append("CPI is a mean rank (1 = best), here among the top-k below; each indicator's rank in brackets")
     elif isinstance(result.indicator, Ensemble):
-        best = "1" if result.indicator.aggregate is Aggregate.MEAN else "0"
-        lines.append(f"{result.indicator.value} is a {result.indicator.score_name} ({best} = best), here among the "
-                     f"top-k below; each indicator's rank in brackets")
+        lines.append(f"{result.indicator.value} is a {result.indicator.score_name} ({result.indicator.best_score} = "
+                     f"best), here among the top-k below; each indicator's rank in brackets")
     if result.refined:
         lines.append(f"refined: the {len(result.refined)} best each trained BN-only alone for {plan.refine_steps} "
                      f"steps, listed first by that held-out accuracy (column 'refined')")
@@ -430,11 +429,9 @@ def summary(plan: Plan, result: SearchResult, trained: str) -> list[str]:
     """What was trained and how well, what was measured, and how the winner compares with the median."""
     if not result.top:
         return []
-    kind = "value"
+    kind = "mean of ranks" if result.indicator is Indicator.CPI else "value"
     if isinstance(result.indicator, Ensemble):
-        kind = "mean of ranks" if result.indicator.aggregate is Aggregate.MEAN else "product of ranks"
-    elif result.indicator is Indicator.CPI:
-        kind = "mean of ranks"
+        kind = result.indicator.kind
     return ["summary:",
             f"  trained:  {trained}",
             f"  measured: {len(result.evaluated)} distinct architectures within {plan.budget.describe()}, ranked by "

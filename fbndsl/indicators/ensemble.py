@@ -91,6 +91,16 @@ class Ensemble:
         return "weighted mean rank" if self.aggregate is Aggregate.MEAN else "product of normalised ranks"
 
     @property
+    def best_score(self) -> str:
+        """The score of a network first by every member."""
+        return "1" if self.aggregate is Aggregate.MEAN else "0"
+
+    @property
+    def kind(self) -> str:
+        """In a few words, for summaries: "mean of ranks" or "product of ranks"."""
+        return f"{self.aggregate.value} of ranks"
+
+    @property
     def weight(self) -> int:
         """The sum of the weights (the divisor of the weighted mean)."""
         return sum(w for _, w in self.members)
