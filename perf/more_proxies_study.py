@@ -25,10 +25,10 @@ import time
 
 import torch
 import torch.nn.functional as F
-from calibration_report import read_calibration
+from calibration_report import read_calibration, study_parser
 
 from fbndsl.bench.nb201 import zero_cost_context
-from fbndsl.bench.stats import kendall_tau
+from fbndsl.bench.stats import correlation
 from fbndsl.indicators import Aggregate, Ensemble, Indicator, parse_indicator, ranks, scores
 from fbndsl.indicators.naswot import _RELU_INPUT
 from fbndsl.indicators.observe import leaf_modules, observed_pass
@@ -116,15 +116,15 @@ def with_extra(records, default: Ensemble, column: list[float], aggregate: Aggre
 
 
 def main() -> None:
-    cal = read_calibration(__doc__.split("\n\n")[0])
+    cal = read_calibration(study_parser(__doc__).parse_args().report)
     torch.set_num_threads(1)
-    space, ctx = zero_cost_context(cal.settings, tuple(cal.settings["sets"].items()))
+    space, ctx = zero_cost_context(cal.settings)
     archs, truth, records = [space.parse_arch(a) for a in cal.archs], cal.truth, cal.records
     default = parse_indicator(DEFAULT_INDICATOR)
     default = Ensemble(default.members) if isinstance(default, Ensemble) else Ensemble(((default, 1),))
 
     def tau(values, higher_is_better=False):
-        return kendall_tau([-r for r in ranks(values, higher_is_better)], truth)
+        return correlation(values, higher_is_better, truth).kendall_tau
 
     print(f"{'calibration Kendall tau':28s}{'alone':>8s}{'s/arch':>8s}{'default+it, mean':>18s}{'product':>9s}")
     print(f"{default.value:28s}{'':16s}{tau(scores(records, default)):18.3f}"

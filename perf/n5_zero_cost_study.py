@@ -14,9 +14,10 @@ last line is the figure: the default ranking's calibration tau both ways.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import torch
-from calibration_report import read_calibration
+from calibration_report import read_calibration, study_parser
 
 from fbndsl.bench.nb201 import correlate, zero_cost_context
 from fbndsl.indicators import Indicator, measure, parse_indicator
@@ -27,9 +28,9 @@ RANKINGS = ("meco", "jacob_cov", "naswot", "synflow", "params", "jacob_cov+meco"
 
 
 def main() -> None:
-    cal = read_calibration(__doc__.split("\n\n")[0])
+    cal = read_calibration(study_parser(__doc__).parse_args().report)
     torch.set_num_threads(1)
-    space, ctx = zero_cost_context(cal.settings, (("N", "5"),))
+    space, ctx = zero_cost_context(replace(cal.settings, sets=(("N", "5"),)))
     start = time.perf_counter()
     deep = [measure(ctx, space.parse_arch(a), ZERO_COST) for a in cal.archs]
     print(f"zero-cost proxies at N=5: {(time.perf_counter() - start) / len(cal.archs):.2f} s per architecture")

@@ -11,18 +11,16 @@ never read. The last line is the figure.
 """
 from __future__ import annotations
 
-import argparse
-import json
 import time
-from pathlib import Path
+from dataclasses import replace
 
 import torch
+from calibration_report import calibration_tau, read_calibration, study_parser
 
 from fbndsl.bench.nb201 import context, load_data, supernet
-from fbndsl.bench.settings import PAPER_MEASURING, make_settings
-from fbndsl.bench.stats import kendall_tau
+from fbndsl.bench.settings import PAPER_MEASURING
 from fbndsl.bench.supernets import Fairness, compile_space
-from fbndsl.indicators import Indicator, measure, parse_indicator, ranks, scores
+from fbndsl.indicators import Indicator, measure
 from fbndsl.search.driver import DEFAULT_INDICATOR
 
 SUPERNET_READINGS = [Indicator.TRAINABILITY, Indicator.UNCERTAINTY, Indicator.REGIONS, Indicator.EXPRESSIVITY]
@@ -30,37 +28,28 @@ RANKINGS = ("trainability", "uncertainty", "regions", "expressivity", "cpi", DEF
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("report")
+    ap = study_parser(__doc__)
     ap.add_argument("--archs", type=int, default=100, help="calibration networks measured again [default: 100]")
     args = ap.parse_args()
-    report = json.loads(Path(args.report).read_text(encoding="utf-8"))
-    given, cal = report["settings"], report["calibration_archs"][:args.archs]
+    cal = read_calibration(args.report, first=args.archs)
     torch.set_num_threads(1)
-    settings = make_settings(given["quick"], data=given["data"], out=Path("unused"),
-                             supernet_dir=Path(given["supernet_dir"]), seed=given["seed"],
-                             sets=tuple(given["sets"].items()), measuring=PAPER_MEASURING)
+    settings = replace(cal.settings, measuring=PAPER_MEASURING)
     space, data = compile_space(settings, Fairness.INSERT), load_data(settings)
     _, net = supernet(space, settings, Fairness.INSERT, data.train, echo=lambda line: None, quiet=True)
     ctx = context(space, net, data.held_out, settings)
-    as_reported = [{Indicator(k): float(v) for k, v in a["values"].items()} for a in cal]
     start = time.perf_counter()
-    precise = [{**r, **measure(ctx, space.parse_arch(a["arch"]), SUPERNET_READINGS)}
-               for r, a in zip(as_reported, cal)]
-    print(f"paper measuring: {(time.perf_counter() - start) / len(cal):.2f} s per architecture, "
-          f"{len(cal)} calibration networks")
-    truth = [a["cifar10_test_acc"] for a in cal]
+    precise = [{**r, **measure(ctx, space.parse_arch(a), SUPERNET_READINGS)} for r, a in zip(cal.records, cal.archs)]
+    print(f"paper measuring: {(time.perf_counter() - start) / len(cal.archs):.2f} s per architecture, "
+          f"{len(cal.archs)} calibration networks")
 
     def tau(records, name):
-        r = parse_indicator(name)
-        return kendall_tau([-x for x in ranks(scores(records, r), r.higher_is_better)], truth)
+        return calibration_tau(records, cal.truth, name)
 
     print(f"{'calibration Kendall tau':45s}{'CPU measuring':>15s}{'paper measuring':>17s}")
     for name in RANKINGS:
-        print(f"{name:45s}{tau(as_reported, name):15.3f}{tau(precise, name):17.3f}")
-    print(f"paper measuring study, cpi calibration tau: CPU measuring {tau(as_reported, 'cpi'):.3f}, "
+        print(f"{name:45s}{tau(cal.records, name):15.3f}{tau(precise, name):17.3f}")
+    print(f"paper measuring study, cpi calibration tau: CPU measuring {tau(cal.records, 'cpi'):.3f}, "
           f"paper measuring {tau(precise, 'cpi'):.3f}")
-
 
 if __name__ == "__main__":
     main()

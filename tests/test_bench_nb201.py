@@ -283,6 +283,18 @@ def test_both_presets_measure_an_n1_proxy_and_set_adds_to_it(tmp_path):
     assert run_dir(odd, fbndsl.Fairness.OFF).parent == tmp_path
 
 
+def test_a_reports_settings_read_back_as_written(tmp_path):
+    """`Settings.from_json` inverts `to_json`, the report's "settings": the studies of perf/ measure with them."""
+    import json
+
+    from fbndsl.bench.settings import PAPER_MEASURING, Settings, make_settings
+
+    paths = dict(data="digits", out=tmp_path / "out", supernet_dir=tmp_path / "supernets")
+    for settings in (make_settings(quick=True, **paths),
+                     make_settings(sets=(("N", "5"),), measuring=PAPER_MEASURING, seed=3, **paths)):
+        assert Settings.from_json(json.loads(json.dumps(settings.to_json()))) == settings
+
+
 def test_the_package_has_no_default_paths():
     """Data, results and supernets go where the caller says: nothing defaults into a checkout."""
     from fbndsl.bench.settings import Settings, make_settings

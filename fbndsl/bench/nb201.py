@@ -22,8 +22,7 @@ child per cycle (`Search.batch` 1): its figures are those of one process, only i
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Callable, Sequence
 
 from ..indicators import parse_indicator
 from ..indicators.ensemble import Ensemble
@@ -34,7 +33,7 @@ from .pool import Pool, measure_pool
 from .protocol import CANDIDATES, CPI_READINGS, choose, draw_sets, judge, ranking_names
 from .report import Report, Supernet
 from .searches import run_searches
-from .settings import Settings, make_settings
+from .settings import Settings
 from .stats import Correlation, correlation
 from .supernets import SUPERNETS, Fairness, compile_space, title, trained_supernet
 from .table1 import count_operators, top_archs
@@ -124,12 +123,9 @@ def context(space, supernet, data, settings: Settings):
                                   **settings.measuring.options())
 
 
-def zero_cost_context(given: Mapping, sets: tuple[tuple[str, str], ...]):
-    """(space, context without a supernet) to measure zero-cost proxies again as a report measured them: the
-    report's settings (`given`: its data and seed) with the `--set`s `sets`. What the calibration studies of perf/
-    measure with."""
-    settings = make_settings(True, data=given["data"], out=Path("unused"), supernet_dir=Path("unused"),
-                             seed=given["seed"], sets=sets)
+def zero_cost_context(settings: Settings):
+    """(space, context without a supernet) to measure zero-cost proxies again as a report with `settings` measured
+    them (`Settings.from_json` reads a report's). What the calibration studies of perf/ measure with."""
     space = compile_space(settings, Fairness.INSERT)
     return space, context(space, None, load_data(settings).held_out, settings)
 

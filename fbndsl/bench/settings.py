@@ -10,7 +10,8 @@ where it is told (the command line picks its defaults, none of them inside the r
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 from ..diagnostics import UserError
@@ -73,6 +74,15 @@ class Settings:
         out["sets"] = dict(self.sets)
         return out
 
+    @classmethod
+    def from_json(cls, given: Mapping) -> Settings:
+        """The settings `to_json` wrote (a report's "settings"): what the studies of perf/ and
+        `nb201.zero_cost_context` measure a report's networks again with."""
+        known = {f.name for f in fields(cls)} & set(given)
+        plain = {k: given[k] for k in known - {"out", "supernet_dir", "sets", "measuring"}}
+        return cls(**plain, out=Path(given["out"]), supernet_dir=Path(given["supernet_dir"]),
+                   sets=tuple(given["sets"].items()), measuring=Measuring(**given["measuring"]))
+
 
 # Quick, sized by measurement on one thread of our shared 2-core machine (docs/nb201.md, "Cost"). It trains and
 # measures on a proxy of the benchmark's network: N=1 cell per stage instead of 5 (the same 15,625 cells, the
@@ -95,3 +105,4 @@ def make_settings(quick: bool = False, *, data: str, out: Path, supernet_dir: Pa
     if "sets" in given:  # --set adds to (or changes) the preset's overrides, e.g. --quick --set N=5
         given["sets"] = tuple(sorted((dict(base.sets) | dict(given["sets"])).items()))
     return replace(base, **given)
+
