@@ -78,7 +78,7 @@ MEASURED = {"type": ["number", "null", "string"], "pattern": "^-?inf$",  # the p
 _EVALUATION = record({"arch": ARCH_TEXT, "macs": count(), "params": count(), "indicators": map_of(MEASURED)},
                      required=("arch", "macs", "params", "indicators"))
 _TOP_ROW = record({"rank": count(1), "arch": ARCH_TEXT, "macs": count(), "params": count(),
-                   "indicators": map_of(MEASURED), "ranks": map_of(NUMBER), "refined": NUMBER},
+                   "indicators": map_of(MEASURED), "ranks": map_of(NUMBER), "refined": MEASURED},
                   required=("rank", "arch"))
 _BUDGET = record({"macs": nullable(count()), "params": nullable(count()),
                   "at_resolution": {"anyOf": [count(1), array_of(count(1)), {"type": "null"}],
@@ -92,7 +92,7 @@ def _results(required: tuple[str, ...], space_required: tuple[str, ...]) -> dict
         "compiler_version": STRING, "seed": {"type": "integer"}, "indicator": STRING, "strategy": STRING,
         "budget": _BUDGET, "supernet": nullable(STRING), "settings": {"type": "object"},
         "evaluated": array_of(_EVALUATION), "top": array_of(_TOP_ROW),
-        "refined": {**map_of(NUMBER), "propertyNames": ARCH_TEXT},  # architecture's text -> its accuracy
+        "refined": {**map_of(MEASURED), "propertyNames": ARCH_TEXT},  # architecture's text -> its refined value
         "done": BOOLEAN, "seconds": {"type": "number", "minimum": 0}}, required=required)
     return {"allOf": [identity, body]}  # a file of another kind is named as such before its fields are
 

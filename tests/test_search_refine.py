@@ -1,9 +1,11 @@
 """Refinement (`--refine-top`): one architecture trained BN-only alone, its accuracy, and the search that ranks
-its top-K by it, records it in results.json and reuses it on --resume."""
+its top-K by it, records it in results.json and reuses it on --resume; the same with `--refine-by explosion`
+(the K listed by the product of their rank and their gradient explosion's rank, read at `--refine-set`'s depth)."""
 from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 
 import pytest
 
@@ -22,6 +24,7 @@ from fbndsl.search import refine  # noqa: E402
 from fbndsl.search.budget import Budget  # noqa: E402
 from fbndsl.search.driver import search  # noqa: E402
 from fbndsl.search.objective import Ranked, best_k, refined_first  # noqa: E402
+from fbndsl.search.refinement import Refinement  # noqa: E402
 from fbndsl.search.strategies.base import Entry  # noqa: E402
 from fbndsl.train.setup import build_supernet  # noqa: E402
 
@@ -118,6 +121,38 @@ def test_refined_rows_come_first_by_accuracy_ties_in_the_indicators_order(space)
     assert [r.rank for r in out] == [1, 2, 3, 4]
 
 
+def test_explosion_lists_the_k_by_the_product_of_their_two_ranks_ties_in_the_rankings_order(space):
+    texts = [CONV3.replace("nor_conv_3x3~2", op + "~2") for op in ("nor_conv_3x3", "nor_conv_1x1", "avg_pool_3x3",
+                                                                     "skip_connect", "none")]
+    top = ranked(texts, space)
+    # ranking's ranks 1..4; explosion ranks 4, 1, 2, 3 (lower is better): products 4, 2, 6, 12
+    refined = {top[i].entry.arch: v for i, v in enumerate((0.9, 0.2, 0.5, 0.7))}
+    out = Refinement.EXPLOSION.first(top, refined)
+    assert [r.entry.arch for r in out] == [top[i].entry.arch for i in (1, 0, 2, 3, 4)]
+    assert [r.rank for r in out] == [1, 2, 3, 4, 5]
+    # a tie of products (1 x 2 = 2 x 1) keeps the ranking's order; a NaN explosion ranks last among the K
+    refined = {top[0].entry.arch: 0.5, top[1].entry.arch: 0.1, top[2].entry.arch: float("nan")}
+    out = Refinement.EXPLOSION.first(top, refined)
+    assert [r.entry.arch for r in out] == [top[i].entry.arch for i in (0, 1, 2, 3, 4)]
+    assert Refinement.ACCURACY.first(top, {top[1].entry.arch: 0.9, top[0].entry.arch: 0.1})[0] == replace(top[1],
+                                                                                                          rank=1)
+
+
+def test_cli_refines_by_explosion_at_the_depth_it_is_told(tmp_path):
+    out = tmp_path / "run"
+    result = run(*TINY, "--refine-top", "2", "--refine-by", "explosion", "--refine-set", "N=2", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    header = next(line for line in result.output.splitlines() if line.lstrip().startswith("rank"))
+    assert header.split() == ["rank", "MACs", "params", "naswot", "explosion", "arch"]
+    assert "rank by gradient explosion at initialisation at N=2 (column 'explosion', lower is better)" in result.output
+    record = json.loads((out / "results.json").read_text())
+    assert record["settings"]["refine_by"] == "explosion" and record["settings"]["refine_sets"] == {"N": "2"}
+    assert "refine_steps" not in record["settings"] and len(record["refined"]) == 2
+    assert all(v is None or v > 0 for v in record["refined"].values())
+    one_line_error(run(*TINY, "--refine-top", "2", "--refine-by", "explosion", "--out", str(out), "--resume"),
+                   "not (none)")
+
+
 def run(*args):
     return CliRunner().invoke(main, ["search", *args], catch_exceptions=False)
 
@@ -149,6 +184,14 @@ def test_cli_refines_with_an_indicator_that_trains_nothing(tmp_path):
 @pytest.mark.parametrize(("args", "fragment"), [
     (["--refine-top", "-1"], "--refine-top -1: expected a non-negative integer"),
     (["--refine-top", "1", "--refine-steps", "0"], "--refine-steps 0: expected a positive integer"),
-    (["--refine-top", "two"], "'two' is not a valid integer")])
+    (["--refine-top", "two"], "'two' is not a valid integer"),
+    (["--refine-top", "1", "--refine-by", "depth"], "--refine-by depth: expected one of accuracy, explosion"),
+    (["--refine-by", "explosion"], "--refine-by: applies to refinement; give --refine-top K too"),
+    (["--refine-top", "1", "--refine-set", "N=5"], "--refine-set: applies to --refine-by explosion"),
+    (["--refine-top", "1", "--refine-by", "explosion", "--refine-steps", "5"],
+     "--refine-steps: applies to --refine-by accuracy"),
+    (["--refine-top", "1", "--refine-by", "explosion", "--refine-set", "N"], "--refine-set N: expected NAME=VALUE"),
+    (["--refine-top", "1", "--refine-by", "explosion", "--refine-set", "N=x"], "--refine-set N=x: expected an integer"),
+    (["--refine-top", "1", "--refine-by", "explosion", "--refine-set", "C=0"], "--refine-set C=0")])
 def test_cli_refine_flags_are_checked(tmp_path, args, fragment):
     one_line_error(run(*TINY, *args, "--out", str(tmp_path / "o")), fragment)

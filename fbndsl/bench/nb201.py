@@ -74,7 +74,7 @@ def run(settings: Settings, truth: Truth, echo: Echo = print, quiet: bool = Fals
 
     indicator = parse_indicator(launch.on_main(lambda: choices[1].chosen))  # every rank measures by it
     echo(f"searching: regularised evolution by {indicator.value}, {settings.evals} evaluations per seed")
-    runs = run_searches(space, ctx, truth, settings, indicator, echo, quiet, launch)
+    runs = run_searches(space, ctx, truth, settings, indicator, data.held_out, echo, quiet, launch)
     if not launch.main:
         return None
     table1 = {f: count_operators(space, top_archs(pool.archs, p.records, Indicator.GAMMA))

@@ -15,7 +15,7 @@ from ..files import atomic_write_text
 from ..indicators import parse_indicator
 from ..indicators.kinds import Indicator
 from .pool import Pool
-from .protocol import Choice, Row
+from .protocol import REFINE_SETS, Choice, Row
 from .searches import SearchRun, summary
 from .settings import SPACE, Settings
 from .stats import Correlation
@@ -142,13 +142,19 @@ class Report:
 
     def _search_lines(self) -> list[str]:
         s = summary(list(self.searches))
+        k = self.settings.refine_top
+        refined = (f"; its {k} best re-ranked by the product of their rank and their gradient explosion's rank at "
+                   f"{', '.join(f'{n}={v}' for n, v in REFINE_SETS.items())} (the ranking's own first in brackets)"
+                   if k else "")
         lines = [f"search: regularised evolution by {self.default.name}, {self.settings.evals} evaluated "
-                 f"architectures, {len(self.searches)} seeds"]
+                 f"architectures, {len(self.searches)} seeds{refined}"]
         for r in self.searches:
-            lines.append(f"  seed {r.seed}: {r.accuracy:.2f} %  {r.seconds:.0f} s  "
+            before = f" ({r.ranked_first:.2f} %)" if k else ""
+            lines.append(f"  seed {r.seed}: {r.accuracy:.2f} %{before}  {r.seconds:.0f} s  "
                          f"{self.space.format_arch(r.arch, 'nb201')}")
-        lines.append(f"  CIFAR-10 test accuracy {s['mean']:.2f} +- {s['std']:.2f} % (FBN-NAS {FBN_NAS_ACCURACY}%), "
-                     f"{s['seconds_mean']:.0f} s per search")
+        first = f" (the ranking's first: {s['ranked_first_mean']:.2f} %)" if k else ""
+        lines.append(f"  CIFAR-10 test accuracy {s['mean']:.2f} +- {s['std']:.2f} %{first} (FBN-NAS "
+                     f"{FBN_NAS_ACCURACY}%), {s['seconds_mean']:.0f} s per search")
         return lines
 
     def to_json(self) -> dict:

@@ -53,6 +53,7 @@ class Settings:
     seed: int = 0
     evals: int = 100              # the search's budget of evaluated architectures
     search_seeds: int = 3
+    refine_top: int = 10          # the search's K best re-ranked with their gradient explosion (protocol v4); 0: off
     data: str = field(kw_only=True)          # the training data spec, e.g. cifar10:PATH
     out: Path = field(kw_only=True)          # where report.json goes
     supernet_dir: Path = field(kw_only=True)  # where the supernets' run directories go, reused by reruns
@@ -64,7 +65,8 @@ class Settings:
     def __post_init__(self) -> None:
         for flag, value, low in (("--epochs", self.epochs, 1), ("--archs", self.archs, 2),
                                  ("--calibration", self.calibration, 2), ("--evals", self.evals, 1),
-                                 ("--search-seeds", self.search_seeds, 1), ("--steps", self.steps, 1)):
+                                 ("--search-seeds", self.search_seeds, 1), ("--steps", self.steps, 1),
+                                 ("--refine-top", self.refine_top, 0)):
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < low):
                 raise UserError(f"{flag} {value!r}: expected an integer of at least {low}")
 

@@ -47,6 +47,8 @@ def bench_cmd() -> None:
               help="Architectures of the calibration set, where every choice is made [default: 200; --quick: 100].")
 @click.option("--evals", type=int, metavar="N", help="Architectures each search evaluates [default: 100; --quick: 30].")
 @click.option("--search-seeds", type=int, metavar="N", help="Searches, seeds S, S+1, ... [default: 3].")
+@click.option("--refine-top", type=int, metavar="K",
+              help="Each search's K best re-ranked with their gradient explosion at N=5 [default: 10; 0: off].")
 @click.option("--seed", type=int, metavar="S", help="Seed of the sample, the training and the searches [default: 0].")
 @click.option("--supernet-dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Where the supernets' run directories go, reused by reruns [default: runs/nb201-supernets].")
@@ -63,8 +65,8 @@ def bench_cmd() -> None:
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), help="Where to train and measure [default: cpu].")
 @click.option("--threads", default=1, show_default=True, type=int, metavar="N",
               help="CPU threads (one on a shared machine: see docs/training.md, 'CPU threads').")
-def nb201_cmd(quick, epochs, steps, archs, calibration, evals, search_seeds, seed, supernet_dir, truth, api, data, out,
-              sets, paper_measuring, device, threads):
+def nb201_cmd(quick, epochs, steps, archs, calibration, evals, search_seeds, refine_top, seed, supernet_dir, truth, api,
+              data, out, sets, paper_measuring, device, threads):
     """Evaluate the indicators and the search on NAS-Bench-201's ground truth."""
     def body():
         from ..bench.settings import PAPER_MEASURING, make_settings
@@ -72,7 +74,8 @@ def nb201_cmd(quick, epochs, steps, archs, calibration, evals, search_seeds, see
         ground_truth = load_truth(truth, api)  # before anything slow: a bad path fails at once
         spec = data or f"cifar10:{checkout_default('--data', DEFAULT_DATA)}"
         settings = make_settings(quick, epochs=epochs, steps=steps, archs=archs, calibration=calibration,
-                                 evals=evals, search_seeds=search_seeds, seed=seed, data=spec, device=device,
+                                 evals=evals, search_seeds=search_seeds, refine_top=refine_top, seed=seed, data=spec,
+                                 device=device,
                                  out=Path(out) if out else DEFAULT_QUICK_OUT if quick else DEFAULT_OUT,
                                  supernet_dir=Path(supernet_dir) if supernet_dir else DEFAULT_SUPERNET_DIR,
                                  sets=tuple(parse_sets(sets).items()) or None,

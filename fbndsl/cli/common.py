@@ -73,13 +73,13 @@ def _same_choices(space, recompile: Callable[[], object]) -> bool:
     return same_choices(other, space)
 
 
-def parse_sets(values: tuple[str, ...]) -> dict[str, str]:
-    """`--set NAME=VALUE` flags as a mapping, in the order given (a later one of the same name wins)."""
+def parse_sets(values: tuple[str, ...], flag: str = "--set") -> dict[str, str]:
+    """`--set NAME=VALUE` flags (or `flag`'s) as a mapping, in the order given (a later one of the same name wins)."""
     out = {}
     for item in values:
         name, eq, value = item.partition("=")
         if not eq or not name.strip() or not value.strip():
-            raise UserError(f"--set {item}: expected NAME=VALUE, e.g. --set C=36")
+            raise UserError(f"{flag} {item}: expected NAME=VALUE, e.g. {flag} C=36")
         out[name.strip()] = value.strip()
     return out
 

@@ -32,9 +32,11 @@ from ..search.driver import (
     execute,
     make_plan,
     measurer,
-    refiner,
+    recompiled,
+    refiner_for,
 )
 from ..search.proxy import Spaces, compile_spaces, format_resolution, proxy_note
+from ..search.refinement import Refinement, refinement
 from ..search.results import NAME as RESULTS
 from ..search.strategies import strategy_kind
 from ..search.table import render, versus_median
@@ -80,10 +82,15 @@ SEARCH_EPILOG = (
 @click.option("--evals", type=int, metavar="N", help="Architectures to evaluate [default: 30; exhaustive: all].")
 @click.option("--top", default=5, show_default=True, type=int, metavar="K", help="Architectures in the final table.")
 @click.option("--refine-top", default=0, show_default=True, type=int, metavar="K",
-              help="Train each of the K best BN-only alone (--refine-steps steps) and rank them first by that "
-                   "held-out accuracy; 0: off.")
-@click.option("--refine-steps", default=DEFAULT_REFINE_STEPS, show_default=True, type=int, metavar="S",
-              help="BN-only training steps per refined architecture.")
+              help="Refine the K best and list them first (--refine-by); 0: off.")
+@click.option("--refine-by", default="accuracy", show_default=True, metavar="accuracy|explosion",
+              help="accuracy: each trained BN-only alone, by that held-out accuracy; explosion: by the product of "
+                   "its rank and its gradient explosion's rank among the K (NAS-Bench-201's choice, docs/search.md).")
+@click.option("--refine-steps", type=int, metavar="S",
+              help=f"BN-only training steps per refined architecture (accuracy) [default: {DEFAULT_REFINE_STEPS}].")
+@click.option("--refine-set", "refine_sets", multiple=True, metavar="NAME=VALUE",
+              help="Override a `param` of the network explosion reads, e.g. N=5: the depth a space searched at a "
+                   "proxy depth will be trained at.")
 @click.option("--data", default="digits", show_default=True, metavar="SPEC",
               help="cifar10:PATH, folder:PATH, or digits (built in, offline).")
 @SETS_OPTION
@@ -102,12 +109,13 @@ SEARCH_EPILOG = (
 @click.option("--force", is_flag=True,
               help="Train the supernet even when the estimate says it exceeds the memory available or an hour.")
 def search_cmd(space_path, out_dir, supernet, train_epochs, train_steps, flops, params, indicator, strategy, evals,
-               top, refine_top, refine_steps, data, sets, seed, device, recal_batches, eval_images, mc_samples, threads,
-               batch, resume, quiet, force):
+               top, refine_top, refine_by, refine_steps, refine_sets, data, sets, seed, device, recal_batches,
+               eval_images, mc_samples, threads, batch, resume, quiet, force):
     """Search a space for the best architectures within a MACs/params budget."""
     def body(launch, on):
         with launch.alike():  # the same mistake on every process: printed once
             given = parse_sets(sets)
+            deeper = parse_sets(refine_sets, flag="--refine-set")
             training = Training(train_epochs, train_steps, data, tuple(given.items()), seed, device, quiet, force)
             measuring = Measuring(recal_batches, eval_images, mc_samples)
             kind = parse_indicator(indicator)
@@ -115,6 +123,8 @@ def search_cmd(space_path, out_dir, supernet, train_epochs, train_steps, flops, 
             check_supernet_flags(supernet, training, measuring, threads, kind)
             _check_batch(batch, strategy)
             as_given = compile_space(space_path, **given)  # first: a mistake in the space fails before the data loads
+            if refine_top and deeper:  # and one in the network explosion would read
+                recompiled(as_given, deeper)
         if resume:
             launch.on_main(lambda: check_results_file(Path(out_dir)))  # and one in the results it would continue
         loud = not quiet and launch.main
@@ -134,7 +144,8 @@ def search_cmd(space_path, out_dir, supernet, train_epochs, train_steps, flops, 
                              sets={k: v for k, v in overrides.items() if k not in spaces.proxies},
                              settings=resume_settings(training, measuring, spaces), plot_note=proxy_note(spaces),
                              on_entry=None if quiet else _progress(), refine_top=refine_top,
-                             refine_steps=refine_steps, on_refined=None if quiet else _refined_progress(),
+                             refine_steps=refine_steps, refine_by=refine_by, refine_sets=deeper,
+                             on_refined=None if quiet else _refined_progress(refine_by),
                              batch=batch or recorded_batch(Path(out_dir), resume) or launch.world,
                              workers=launch.world)
             check_out(plan)
@@ -145,7 +156,8 @@ def search_cmd(space_path, out_dir, supernet, train_epochs, train_steps, flops, 
         space, trained, has_net = launch.on_main(prepare)
         net = from_rank0(launch, mine.get("net"), lambda: lower(space), on) if has_net else None
         evaluate = measurer(space, net, split.held_out, kind, seed=seed, device=str(on), options=measuring.options())
-        refine = refiner(space, split.held_out, steps=refine_steps, seed=seed, device=str(on)) if refine_top else None
+        refine = refiner_for(refine_by, space, split.held_out, steps=refine_steps, sets=deeper, seed=seed,
+                             device=str(on), options=measuring.options()) if refine_top else None
         workers = Workers(launch, {Task.MEASURE: evaluate, Task.REFINE: refine},
                           weight=lambda arch: space.cost(arch).macs)
         if not launch.main:
@@ -394,12 +406,12 @@ def _progress():
     return Counted("measuring", last, unit="arch")
 
 
-def _refined_progress():
-    """`on_refined`: a bar over the --refine-top architectures trained alone."""
+def _refined_progress(by: str):
+    """`on_refined`: a bar over the --refine-top architectures refined."""
     from ..progress import Counted
 
-    return Counted("refining", lambda entry, accuracy: f"{entry.macs / 1e6:.3f}M MACs  accuracy {accuracy:.4g}",
-                   unit="arch")
+    what = refinement(by).value
+    return Counted("refining", lambda entry, value: f"{entry.macs / 1e6:.3f}M MACs  {what} {value:.4g}", unit="arch")
 
 
 def report(plan: Plan, result: SearchResult, spaces: Spaces, space_path: str, trained: str) -> str:
@@ -417,12 +429,22 @@ def report(plan: Plan, result: SearchResult, spaces: Spaces, space_path: str, tr
         lines.append(f"{result.indicator.value} is a {result.indicator.score_name} ({result.indicator.best_score} = "
                      f"best), here among the top-k below; each indicator's rank in brackets")
     if result.refined:
-        lines.append(f"refined: the {len(result.refined)} best each trained BN-only alone for {plan.refine_steps} "
-                     f"steps, listed first by that held-out accuracy (column 'refined')")
-    lines += ["", render(result.space, result.top, result.refined).rstrip(), "", *summary(plan, result, trained), "",
+        lines.append(refined_line(plan, len(result.refined)))
+    lines += ["", render(result.space, result.top, result.refined, plan.refine_by.column).rstrip(), "",
+              *summary(plan, result, trained), "",
               f"results: {plan.out_dir / RESULTS}   plot: {plan.out_dir / 'search.png'}",
               *export_hint(space_path, plan.out_dir, spaces.proxies, trained=plan.header.supernet is not None)]
     return "\n".join(lines)
+
+
+def refined_line(plan: Plan, count: int) -> str:
+    if plan.refine_by is Refinement.ACCURACY:
+        return (f"refined: the {count} best each trained BN-only alone for {plan.refine_steps} steps, listed first "
+                f"by that held-out accuracy (column 'refined')")
+    sets = plan.header.settings.get("refine_sets", {})
+    at = f" at {', '.join(f'{k}={v}' for k, v in sets.items())}" if sets else ""
+    return (f"refined: the {count} best listed first by the product of their rank and their rank by gradient "
+            f"explosion at initialisation{at} (column 'explosion', lower is better)")
 
 
 def summary(plan: Plan, result: SearchResult, trained: str) -> list[str]:

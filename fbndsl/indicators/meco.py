@@ -28,7 +28,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .observe import leaf_modules, observed_pass
+from .observe import is_feature_map, leaf_modules, observed_pass
 
 
 def min_eigenvalue(feature_map: torch.Tensor) -> float:
@@ -38,17 +38,12 @@ def min_eigenvalue(feature_map: torch.Tensor) -> float:
     return float(torch.linalg.eigvalsh(torch.nan_to_num(corr, nan=0.0))[0])
 
 
-def _is_feature_map(output) -> bool:
-    return isinstance(output, torch.Tensor) and output.dim() == 4 and output.shape[1] >= 2 \
-        and output.shape[2] * output.shape[3] >= 2
-
-
 def meco_score(model: nn.Module, images: torch.Tensor) -> float:
     """The sum over `model`'s layers of lambda_min for the first of `images` (the batch passes in train mode)."""
     values: list[float] = []
 
     def hook(_module, _inputs, output) -> None:
-        if _is_feature_map(output):
+        if is_feature_map(output):
             values.append(min_eigenvalue(output[0]))
 
     observed_pass(model, images, leaf_modules(model), hook)

@@ -16,6 +16,13 @@ def leaf_modules(model: nn.Module) -> list[nn.Module]:
     return [m for m in model.modules() if next(m.children(), None) is None]
 
 
+def is_feature_map(output) -> bool:
+    """A module's output that is a feature map: N x C x H x W with at least 2 channels and 2 positions (a global
+    pool's N x C x 1 x 1 is not one)."""
+    return isinstance(output, torch.Tensor) and output.dim() == 4 and output.shape[1] >= 2 \
+        and output.shape[2] * output.shape[3] >= 2
+
+
 def observed_pass(model: nn.Module, images: torch.Tensor, modules: Iterable[nn.Module], hook: Callable, *,
                   pre: bool = False) -> None:
     """`model(images)` without gradients, in train mode, with `hook` on each of `modules`: a forward hook

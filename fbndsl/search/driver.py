@@ -10,7 +10,8 @@ The order of work: check the budget against the space's exact cost range and the
 (one-line errors, before anything is built), then let the strategy propose; the `SearchLoop` admits only
 architectures within the budget by the analytic cost model, measures each once, and the pool is written to
 `out_dir/results.json` as it grows. At the end the top-k are ranked again among themselves; with `refine_top`
-K, the K best are each trained BN-only alone (`refine`) and listed first, by that accuracy; then it is drawn.
+K, the K best are each refined and listed first (`refinement`): trained BN-only alone and ordered by that accuracy
+(`refine`), or ordered with their gradient explosion at initialisation; then it is drawn.
 """
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ from . import results
 from .budget import Budget
 from .feasible import admits, sample_feasible
 from .loop import Evaluator, SearchLoop
-from .objective import Ranked, best_k, goodness, refined_first, top_k
+from .objective import Ranked, best_k, goodness, top_k
+from .refinement import Refinement, refinement
 from .strategies import Strategy, StrategyKind, make
 from .strategies.base import Entry
 from .workers import Stopped, Task, WorkerLost, Workers
@@ -51,7 +53,7 @@ DEFAULT_REFINE_STEPS = 300  # BN-only steps per refined architecture; docs/searc
 # an interrupted search loses little (results.json is written after a round). One process measures one at a time.
 ROUND_PER_WORKER = 8
 
-Refiner = Callable[[Arch], float]  # arch -> its accuracy trained BN-only alone (`refine.refined_accuracy`)
+Refiner = Callable[[Arch], float]  # arch -> its refined value (`refiner`, `explosion_refiner`)
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ class Plan:
     on_refined: Callable[[Entry, float, int, int], None] = field(default=lambda entry, accuracy, done, total: None)
     batch: int = 1       # `Search.batch`: children per generation (evolution, coarse-to-fine's fine stage)
     round_size: int = 1  # `Search.round_size`: proposals per round of random sampling, a grid, an enumeration
+    refine_by: Refinement = Refinement.ACCURACY  # what refining reads, and how it re-ranks the K
 
 
 def search(space, *, supernet=None, data: Any = "digits", indicator: Indicator | Ensemble | str = DEFAULT_INDICATOR,
@@ -103,7 +106,8 @@ def search(space, *, supernet=None, data: Any = "digits", indicator: Indicator |
            device: str = "cpu", cost_space=None, context=None, evaluate: Evaluator | None = None,
            context_options: Mapping[str, int] | None = None, supernet_dir: str | None = None,
            settings: Mapping[str, Any] | None = None, on_entry=None, refine_top: int = 0,
-           refine_steps: int = DEFAULT_REFINE_STEPS, workers: Workers | None = None) -> SearchResult:
+           refine_steps: int | None = None, refine_by: Refinement | str = Refinement.ACCURACY,
+           refine_sets: Mapping[str, str] | None = None, workers: Workers | None = None) -> SearchResult:
     """Search `space` for the best architectures by `indicator` within `budget`: an `Indicator`, a rank `Ensemble`
     of them, or the text of either ("naswot", "2*cpi+synflow").
 
@@ -114,29 +118,34 @@ def search(space, *, supernet=None, data: Any = "digits", indicator: Indicator |
     measurement by your own function arch -> {indicator: value} (`context`, `supernet` and `data` are then
     unused). `out_dir` receives results.json and search.png; `resume=True` continues the search recorded there.
     `refine_top` K > 0 trains each of the K best alone, BN-only, for `refine_steps` steps on `data`'s training
-    split and ranks them first by their accuracy on its test split (`refine.refined_accuracy`). `workers`, on
+    split and ranks them first by their accuracy on its test split (`refine.refined_accuracy`); with `refine_by`
+    "explosion", it reads their gradient explosion at initialisation on the space recompiled with `refine_sets`
+    (e.g. {"N": "5"}: the depth a network searched at a proxy depth will be trained at) and lists them by the
+    product of their two ranks among the K (`refinement`). `workers`, on
     rank 0 of a torchrun launch, measure and refine on every process (the others `serve` them meanwhile).
     """
     indicator = parse_indicator(indicator)
     plan = make_plan(cost_space or space, indicator, strategy, budget or Budget(), evals, top, seed,
                      out_dir=out_dir, resume=resume, supernet_dir=supernet_dir, settings=settings, on_entry=on_entry,
-                     refine_top=refine_top, refine_steps=refine_steps,
+                     refine_top=refine_top, refine_steps=refine_steps, refine_by=refine_by, refine_sets=refine_sets,
                      workers=workers.launch.world if workers is not None else 1)
-    if isinstance(data, str) and refine_top:  # refinement trains on it (`measurer` loads a spec it needs itself)
+    if isinstance(data, str) and refine_top:  # refinement reads it (`measurer` loads a spec it needs itself)
         from ..data import load
 
         data = load(data, augment=True, seed=seed)
     if evaluate is None:
         evaluate = measurer(space, supernet, data, indicator, seed=seed, device=device, context=context,
                             options=context_options)
-    refine = refiner(space, data, steps=refine_steps, seed=seed, device=device) if refine_top else None
+    refine = refiner_for(refine_by, space, data, steps=refine_steps, sets=refine_sets, seed=seed, device=device,
+                         options=context_options) if refine_top else None
     return execute(plan, evaluate, refine, workers)
 
 
 def make_plan(space, indicator: Indicator | Ensemble, strategy, budget: Budget, evals: int | None, top: int,
               seed: int, *, out_dir=None, resume: bool = False, supernet_dir: str | None = None,
               sets: Mapping[str, str] | None = None, settings: Mapping[str, Any] | None = None, plot_note: str = "",
-              on_entry=None, refine_top: int = 0, refine_steps: int = DEFAULT_REFINE_STEPS,
+              on_entry=None, refine_top: int = 0, refine_steps: int | None = None,
+              refine_by: Refinement | str = Refinement.ACCURACY, refine_sets: Mapping[str, str] | None = None,
               on_refined=None, batch: int = 1, workers: int = 1) -> Plan:
     """Check everything that can be checked before a forward pass, and settle the defaults. `workers` is the
     number of processes that measure (torchrun's); `batch` the children per generation of a strategy whose
@@ -148,9 +157,10 @@ def make_plan(space, indicator: Indicator | Ensemble, strategy, budget: Budget, 
     if evals is not None:
         _positive("--evals", evals)
     _count("--refine-top", refine_top, 0)
-    _positive("--refine-steps", refine_steps)
+    refine_by = refinement(refine_by)
+    refining = _refining(refine_top, refine_steps, refine_by, refine_sets)
+    refine_steps = refine_steps or DEFAULT_REFINE_STEPS
     _positive("--batch", batch)
-    refining = {"refine_top": refine_top, "refine_steps": refine_steps} if refine_top else {}
     batched = strategy.batched and batch > 1  # a batch of 1 is today's search: results.json as it always was
     strategy.check(space, evals)
     budget.check_feasible(space)
@@ -167,7 +177,27 @@ def make_plan(space, indicator: Indicator | Ensemble, strategy, budget: Budget, 
                 None if out_dir is None else Path(out_dir), resume, plot_note,
                 on_entry or (lambda entry, done, total: None), refine_top, refine_steps,
                 on_refined or (lambda entry, accuracy, done, total: None), batch if batched else 1,
-                ROUND_PER_WORKER * workers if workers > 1 else 1)
+                ROUND_PER_WORKER * workers if workers > 1 else 1, refine_by)
+
+
+def _refining(top: int, steps: int | None, by: Refinement, sets: Mapping[str, str] | None) -> dict:
+    """results.json's record of the refinement (none when off; as before `--refine-by` existed for accuracy),
+    after checking that each flag applies to it."""
+    if steps is not None:
+        _positive("--refine-steps", steps)
+    if not top:
+        for flag, given in (("--refine-steps", steps is not None), ("--refine-by", by is not Refinement.ACCURACY),
+                            ("--refine-set", bool(sets))):
+            if given:
+                raise UserError(f"{flag}: applies to refinement; give --refine-top K too")
+        return {}
+    if by is Refinement.ACCURACY:
+        if sets:
+            raise UserError("--refine-set: applies to --refine-by explosion (accuracy trains the space searched)")
+        return {"refine_top": top, "refine_steps": steps or DEFAULT_REFINE_STEPS}
+    if steps is not None:
+        raise UserError("--refine-steps: applies to --refine-by accuracy (explosion trains nothing)")
+    return {"refine_top": top, "refine_by": by.value, **({"refine_sets": dict(sets)} if sets else {})}
 
 
 def _positive(flag: str, value) -> None:
@@ -219,6 +249,50 @@ def refiner(space, data, *, steps: int, seed: int, device: str) -> Refiner:
     return lambda arch: refine.refined_accuracy(space, arch, data, images, steps=steps, seed=seed, device=device)
 
 
+def refiner_for(by: Refinement | str, space, data, *, steps: int | None, sets: Mapping[str, str] | None, seed: int,
+                device: str, options: Mapping[str, int] | None = None) -> Refiner:
+    """What `--refine-by` reads: `refiner` for accuracy, `explosion_refiner` on `space` recompiled with `sets`."""
+    if refinement(by) is Refinement.ACCURACY:
+        return refiner(space, data, steps=steps or DEFAULT_REFINE_STEPS, seed=seed, device=device)
+    return explosion_refiner(recompiled(space, sets or {}), data, seed=seed, device=device, options=options)
+
+
+def recompiled(space, sets: Mapping[str, str]):
+    """`space` compiled again with `sets` added to its parameters, which must leave its choices as they are."""
+    from ..fit import same_choices
+    from ..ir.choices import format_value
+    from ..pipeline import compile as compile_space
+
+    if not sets:
+        return space
+    shown = " ".join(f"--refine-set {k}={v}" for k, v in sets.items())
+    try:
+        other = compile_space(str(space.file), fairness=space.fairness.mode,
+                              **{**{k: format_value(v) for k, v in space.ir.params.items()}, **sets})
+    except UserError as exc:  # name the flag that gave the value
+        text = str(exc)
+        raise UserError(f"--refine-{text[2:]}" if text.startswith("--set ") else f"{shown}: {text}") from None
+    if not same_choices(other, space):
+        raise UserError(f"{shown}: changes the choices of '{space.name}'; explosion must read the networks searched")
+    return other
+
+
+def explosion_refiner(space, data, *, seed: int, device: str, options: Mapping[str, int] | None = None) -> Refiner:
+    """arch -> its gradient explosion at initialisation (`indicators.explosion`) built on `space`, on a context of
+    its own (NASWOT's batch from `data`, `seed`), made at the first call."""
+    from ..indicators.context import IndicatorContext
+    from ..indicators.explosion import explosion_of
+
+    made = {}
+
+    def refine(arch: Arch) -> float:
+        if not made:
+            made["ctx"] = IndicatorContext.build(space, None, data, device=device, seed=seed, **dict(options or {}))
+        return explosion_of(made["ctx"], space.parse_arch(arch.text()))
+
+    return refine
+
+
 def execute(plan: Plan, evaluate: Evaluator, refine: Refiner | None = None,
             workers: Workers | None = None) -> SearchResult:
     """Run the plan's strategy to the end, writing results.json as the pool grows (when there is an out_dir);
@@ -249,7 +323,7 @@ def _execute(plan: Plan, workers: Workers) -> SearchResult:
     if plan.refine_top:
         with _keeping(plan, writer, loop, workers.launch.several):  # and every refinement made
             refined = _refine(plan, writer, loop.pool, workers)
-        top = refined_first(top, refined)
+        top = plan.refine_by.first(top, refined)
     writer.write(loop.pool, top, done=True)
     result = SearchResult(plan.space, plan.indicator, plan.strategy.kind, plan.budget, tuple(loop.pool), tuple(top),
                           loop.measured, writer.seconds(), loop.exhausted, plan.out_dir, refined)

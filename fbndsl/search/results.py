@@ -9,8 +9,8 @@
      "evaluated": [{"arch": canonical text, "macs", "params", "indicators": {name: value}}, ...],
      "top": [{"rank": 1, "arch", "macs", "params", "indicators": {...}, "ranks": {...}}, ...],  # with CPI's or an
                                              # ensemble's score among the top-k under its text; a refined
-                                             # architecture's row also has "refined": its accuracy
-     "refined": {arch text: accuracy},       # --refine-top: each refined architecture's accuracy, as refined
+                                             # architecture's row also has "refined": its refined value
+     "refined": {arch text: value},          # --refine-top: each refined architecture's accuracy or explosion
      "done": bool, "seconds": float}
 
 A value that could not be measured (NaN) is written as null, an infinite one (uncertainty of a network that
@@ -68,7 +68,7 @@ def entry_json(entry: Entry) -> dict:
 
 
 def ranked_json(r: Ranked, refined: Mapping[Arch, float]) -> dict:
-    refined_value = {"refined": refined[r.entry.arch]} if r.entry.arch in refined else {}
+    refined_value = {"refined": _number(refined[r.entry.arch])} if r.entry.arch in refined else {}
     return {"rank": r.rank, "arch": r.entry.arch.text(), "macs": r.entry.macs, "params": r.entry.params,
             "indicators": {i.value: _number(v) for i, v in r.values.items()},
             "ranks": {i.value: v for i, v in r.ranks.items()}, **refined_value}
@@ -84,7 +84,7 @@ def write(path: Path, header: Header, entries: Sequence[Entry], top: Sequence[Ra
     refined = refined or {}
     record = header.to_json() | {"evaluated": [entry_json(e) for e in entries],
                                  "top": [ranked_json(r, refined) for r in top],
-                                 "refined": {a.text(): v for a, v in refined.items()},
+                                 "refined": {a.text(): _number(v) for a, v in refined.items()},
                                  "done": done, "seconds": round(seconds, 3)}
     atomic_write_text(path, json.dumps(record, indent=1, allow_nan=False) + "\n")
 
@@ -158,8 +158,9 @@ def recorded_entries(space, record: Mapping[str, Any], path: Path) -> dict:
 
 
 def recorded_refined(space, record: Mapping[str, Any], path: Path) -> dict[Arch, float]:
-    """arch -> refined accuracy of every architecture `record` refined (none before --refine-top existed)."""
-    return {_recorded_arch(space, text, path, "refined"): float(value)
+    """arch -> refined value of every architecture `record` refined (none before --refine-top existed); a NaN
+    explosion (a network that ignores its input) is recorded as null."""
+    return {_recorded_arch(space, text, path, "refined"): math.nan if value is None else float(value)
             for text, value in record.get("refined", {}).items()}
 
 

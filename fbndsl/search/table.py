@@ -1,5 +1,5 @@
 """The top-k table `fbndsl search` prints: rank, MACs, params, each measured indicator with its rank among the
-top-k, the refined accuracy of the refined rows (`--refine-top`), and the architecture (NAS-Bench-201 notation
+top-k, the refined value of the refined rows (`--refine-top`), and the architecture (NAS-Bench-201 notation
 where the space has it, else the canonical text)."""
 from __future__ import annotations
 
@@ -23,12 +23,12 @@ def arch_text(space, arch) -> str:
         return arch.text()
 
 
-def render(space, top: Sequence[Ranked], refined: Mapping | None = None) -> str:
-    """The table; with `refined` (arch -> accuracy), a `refined` column, empty in the rows not refined."""
+def render(space, top: Sequence[Ranked], refined: Mapping | None = None, column: str = "refined") -> str:
+    """The table; with `refined` (arch -> refined value), a column named `column`, empty in the rows not refined."""
     if not top:
         return "no architecture evaluated\n"
     columns = [c for c in top[0].values if c not in _COST]
-    extra = ["refined"] if refined else []
+    extra = [column] if refined else []
     header = ["rank", "MACs", "params", *(c.value for c in columns), *extra, "arch"]
     rows = [[str(r.rank), _cost(r, Indicator.MACS, r.entry.macs), _cost(r, Indicator.PARAMS, r.entry.params),
              *(f"{_value(r.values[c])} ({_rank(r.ranks[c])})" for c in columns),

@@ -43,7 +43,7 @@ _ROUNDS = itertools.count()  # on rank 0: numbers each round's counter on the st
 
 class Task(Enum):
     MEASURE = "measure"   # arch -> the indicator values (`driver.measurer`)
-    REFINE = "refine"     # arch -> its accuracy trained BN-only alone (`driver.refiner`)
+    REFINE = "refine"     # arch -> its refined value (`driver.refiner_for`: accuracy trained alone, or explosion)
 
 
 class WorkerLost(UserError):
