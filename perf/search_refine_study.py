@@ -1,7 +1,7 @@
 """Which last step should the benchmark's search take? Measured on the calibration search seeds alone
 (docs/nb201.md, "Protocol", version 4).
 
-    python perf/search_refine_study.py REPORT.json [--truth CSV] [--supernet-dir DIR] [--quick]
+    python perf/search_refine_study.py REPORT.json [--truth CSV] [--supernet-dir DIR] [--seeds A-B] [--quick]
 
 REPORT.json is what `fbndsl bench nb201` wrote: its settings (data, seed, `--set`, supernet folder) and the ranking
 its calibration set chose. For each seed of `protocol.SEARCH_CALIBRATION_SEEDS` (disjoint from the seeds the
@@ -15,7 +15,9 @@ of its pool by the ranking have their gradient explosion at initialisation read 
   (ties in the ranking's order);
 
 each with K = 5, 10 and 20. The table gives the ground truth of each pick per seed and its mean; the rule picks the
-highest mean (ties: the earlier row). The last line printed is the choice.
+highest mean (ties: the earlier row). The last line printed is the choice. With `--seeds A-B` (seeds the protocol
+does not calibrate on, e.g. more evaluation seeds), the same table, and a last line that compares the protocol's
+choice (`product, K=10`) with none instead of choosing.
 """
 from __future__ import annotations
 
@@ -49,10 +51,16 @@ def pick(explosions: list[float], k: int, key) -> int:
     return min(range(k), key=lambda i: key(i + 1, boom[i]))
 
 
+def seed_range(text: str) -> list[int]:
+    first, _, last = text.partition("-")
+    return list(range(int(first), int(last or first) + 1))
+
+
 def main() -> None:
     ap = study_parser(__doc__)
     ap.add_argument("--truth", default=str(SHARED_TRUTH), help="the NAS-Bench-201 CSV")
     ap.add_argument("--supernet-dir", help="where the report's supernets are, when not where it says (a copy)")
+    ap.add_argument("--seeds", help="A-B: these search seeds instead of the calibration ones (no choice is made)")
     ap.add_argument("--quick", action="store_true", help="2 seeds of 20 evaluations: a check that it runs")
     args = ap.parse_args()
 
@@ -75,7 +83,8 @@ def main() -> None:
     settings = Settings.from_json(report["settings"])
     if args.supernet_dir:
         settings = replace(settings, supernet_dir=Path(args.supernet_dir))
-    seeds = list(SEARCH_CALIBRATION_SEEDS)[:2] if args.quick else list(SEARCH_CALIBRATION_SEEDS)
+    seeds = list(SEARCH_CALIBRATION_SEEDS) if args.seeds is None else seed_range(args.seeds)
+    seeds = seeds[:2] if args.quick else seeds
     evals = 20 if args.quick else settings.evals
     truth = Truth.from_csv(args.truth)
     ranking = parse_indicator(report["choices"][-1]["chosen"])
@@ -96,13 +105,20 @@ def main() -> None:
             table[name].append(truth.of(space, best[pick(booms, min(k, len(best)), key)]))
         print(f"seed {seed}: {len(result.evaluated)} evaluated, {time.perf_counter() - start:.0f} s; the ranking's "
               f"first {table['none'][-1]:.2f} %", flush=True)
-    print(f"\ncalibration search seeds {seeds[0]}-{seeds[-1]}, {evals} evaluations each, by {ranking.value}; "
+    which = "calibration search seeds" if args.seeds is None else "search seeds"
+    print(f"\n{which} {seeds[0]}-{seeds[-1]}, {evals} evaluations each, by {ranking.value}; "
           f"explosion at {', '.join(f'{k}={v}' for k, v in REFINE_SETS.items())}")
     for name, accs in table.items():
         print(f"{name:16s} mean {statistics.fmean(accs):.3f}   {' '.join(f'{a:.2f}' for a in accs)}")
+    none = statistics.fmean(table["none"])
+    if args.seeds is not None:
+        protocol = f"product, K={settings.refine_top}"
+        print(f"search refinement study: the protocol's '{protocol}', mean truth "
+              f"{statistics.fmean(table[protocol]):.3f} % over seeds {args.seeds} (none: {none:.3f} %)")
+        return
     chosen = max(table, key=lambda n: statistics.fmean(table[n]))  # max keeps the first of equal means
     print(f"search refinement study: chosen '{chosen}', mean truth {statistics.fmean(table[chosen]):.3f} % over "
-          f"{len(seeds)} calibration seeds (none: {statistics.fmean(table['none']):.3f} %)")
+          f"{len(seeds)} calibration seeds (none: {none:.3f} %)")
 
 
 if __name__ == "__main__":

@@ -234,6 +234,9 @@ def test_smoke_run_reports_every_figure_and_reuses_its_supernets(tmp_path, tiny_
     assert all(sum(c.values()) == 5 * 6 for c in data["claim1_table1"].values())  # top 10 of 5 archs, 6 edges each
     assert [r["seed"] for r in data["search"]["runs"]] == [0, 1]
     assert all(tiny_truth.accuracy[r["nb201"]] == r["cifar10_test_acc"] for r in data["search"]["runs"])
+    assert all(r["ranked_first_acc"] in tiny_truth.accuracy.values() for r in data["search"]["runs"])
+    assert any("its 10 best re-ranked by the product of their rank and their gradient explosion's rank at N=5" in line
+               for line in lines)
     assert len(data["archs"]) == 5 and data["figure"] == lines[-1]
     assert [s["steps"] for s in data["supernets"]] == [2, 2]
 
