@@ -55,9 +55,11 @@ def best_k(entries: Sequence[Entry], indicator: Indicator | Ensemble, k: int) ->
     return [entries[i] for i in order([e.values for e in entries], indicator)[:k]]
 
 
-def refined_first(top: Sequence[Ranked], refined: Mapping[Arch, float]) -> list[Ranked]:
-    """`top` with the refined architectures first, the best refined accuracy first (ties keep their order in
-    `top`), then the others in their order; renumbered from 1. Columns and their ranks are unchanged."""
-    first = sorted((r for r in top if r.entry.arch in refined), key=lambda r: -refined[r.entry.arch])
+def refined_first(top: Sequence[Ranked], refined: Mapping[Arch, float], key=None) -> list[Ranked]:
+    """`top` with the refined architectures first, least `key(arch)` first (by default the best refined accuracy;
+    ties keep their order in `top`), then the others in their order; renumbered from 1. Columns and their ranks are
+    unchanged."""
+    key = key or (lambda arch: -refined[arch])
+    first = sorted((r for r in top if r.entry.arch in refined), key=lambda r: key(r.entry.arch))
     rest = [r for r in top if r.entry.arch not in refined]
     return [replace(r, rank=place) for place, r in enumerate([*first, *rest], 1)]

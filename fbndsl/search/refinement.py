@@ -13,9 +13,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from enum import Enum
 
+from ..diagnostics import UserError
 from ..indicators.ranking import ranks
 from ..ir.choices import Arch
 from .objective import Ranked, refined_first
@@ -37,16 +37,12 @@ class Refinement(Enum):
             return refined_first(top, refined)
         order = list(refined)
         explosion = dict(zip(order, ranks(list(refined.values()), higher_is_better=False)))
-        key = {a: (place * explosion[a], place) for place, a in enumerate(order, 1)}
-        first = sorted((r for r in top if r.entry.arch in refined), key=lambda r: key[r.entry.arch])
-        rest = [r for r in top if r.entry.arch not in refined]
-        return [replace(r, rank=place) for place, r in enumerate([*first, *rest], 1)]
+        product = {a: (place * explosion[a], place) for place, a in enumerate(order, 1)}
+        return refined_first(top, refined, key=product.__getitem__)
 
 
 def refinement(name: str | Refinement) -> Refinement:
     """`--refine-by NAME` as a `Refinement`."""
-    from ..diagnostics import UserError
-
     if isinstance(name, Refinement):
         return name
     try:
