@@ -24,6 +24,7 @@ from ..ir.choices import Arch
 from ..lower import recalibrate_bn
 from ..lower.batchnorm import BatchNorm, batchnorms
 from ..lower.runtime import at_resolution
+from .observe import hooked
 
 Stats = tuple[torch.Tensor, torch.Tensor]  # per-channel mean and unbiased variance, as running statistics hold
 
@@ -71,10 +72,6 @@ def recording(model: nn.Module, keep: Collection[int]) -> Iterator[tuple[dict, d
             batch = now if n == 1 else tuple(p + n * (r - p) for p, r in zip(before[id(module)], now))
             stats.setdefault(n - 1, {})[id(module)] = batch
 
-    hooks = [h for m in batchnorms(model)
-             for h in (m.register_forward_pre_hook(pre_hook), m.register_forward_hook(hook))]
-    try:
+    bns = list(batchnorms(model))
+    with hooked(bns, pre_hook, pre=True), hooked(bns, hook):
         yield called, stats
-    finally:
-        for h in hooks:
-            h.remove()

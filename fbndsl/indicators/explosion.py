@@ -29,7 +29,7 @@ import torch
 from torch import nn
 
 from ..lower.batchnorm import probing
-from .observe import is_feature_map, leaf_modules
+from .observe import hooked, is_feature_map, leaf_modules
 
 
 def explosion(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> float:
@@ -40,17 +40,12 @@ def explosion(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> f
         if is_feature_map(output) and output.requires_grad:
             maps.append((module, output))
 
-    handles = [m.register_forward_hook(keep) for m in leaf_modules(model)]
-    try:
-        with probing(model), torch.enable_grad():
-            loss = nn.functional.cross_entropy(model(images), labels)
-            if not maps or not loss.requires_grad:
-                return math.nan
-            first = next((out for m, out in maps if isinstance(m, nn.modules.batchnorm._BatchNorm)), maps[0][1])
-            grads = torch.autograd.grad(loss, [first, maps[-1][1]], allow_unused=True)
-    finally:
-        for h in handles:
-            h.remove()
+    with hooked(leaf_modules(model), keep), probing(model), torch.enable_grad():
+        loss = nn.functional.cross_entropy(model(images), labels)
+        if not maps or not loss.requires_grad:
+            return math.nan
+        first = next((out for m, out in maps if isinstance(m, nn.modules.batchnorm._BatchNorm)), maps[0][1])
+        grads = torch.autograd.grad(loss, [first, maps[-1][1]], allow_unused=True)
     if any(g is None for g in grads):
         return math.nan
     top, bottom = (_rms(g) for g in grads)

@@ -20,6 +20,7 @@ from torch import nn
 
 from ..lower.modules import ElasticFactorizedReduce
 from ..lower.static import FactorizedReduce
+from .observe import hooked
 
 _EXACT_F32 = 1 << 24  # integers up to 2^24 are exact in float32
 _RELU_INPUT = (nn.ReLU, nn.ReLU6, ElasticFactorizedReduce, FactorizedReduce)
@@ -48,12 +49,8 @@ def relu_kernel(model: nn.Module) -> Iterator[list]:
         k = code_kernel(inputs[0] > 0)
         acc[:] = [acc[0] + k] if acc else [k]
 
-    handles = [m.register_forward_pre_hook(hook) for m in model.modules() if isinstance(m, _RELU_INPUT)]
-    try:
+    with hooked([m for m in model.modules() if isinstance(m, _RELU_INPUT)], hook, pre=True):
         yield acc
-    finally:
-        for h in handles:
-            h.remove()
 
 
 def naswot_score(model: nn.Module, images: torch.Tensor) -> float:

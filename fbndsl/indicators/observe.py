@@ -1,9 +1,10 @@
-"""One probing forward pass with hooks on chosen modules: how MeCo reads a network's feature maps (and the studies
-of perf/ theirs). The pass runs in train mode and leaves no trace (`probing`), and the hooks are removed even when
-it fails."""
+"""One probing forward pass with hooks on chosen modules: how MeCo reads a network's feature maps, gradient
+explosion the maps it differentiates (and the studies of perf/ theirs). The pass runs in train mode and leaves no
+trace (`probing`), and the hooks are removed even when it fails (`hooked`)."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 import torch
 from torch import nn
@@ -23,15 +24,21 @@ def is_feature_map(output) -> bool:
         and output.shape[2] * output.shape[3] >= 2
 
 
-def observed_pass(model: nn.Module, images: torch.Tensor, modules: Iterable[nn.Module], hook: Callable, *,
-                  pre: bool = False) -> None:
-    """`model(images)` without gradients, in train mode, with `hook` on each of `modules`: a forward hook
+@contextmanager
+def hooked(modules: Iterable[nn.Module], hook: Callable, *, pre: bool = False) -> Iterator[None]:
+    """`hook` on each of `modules` inside the block, removed on leaving it however it is left: a forward hook
     (module, inputs, output), or a forward pre-hook (module, inputs) when `pre`."""
     register = nn.Module.register_forward_pre_hook if pre else nn.Module.register_forward_hook
     handles = [register(m, hook) for m in modules]
     try:
-        with probing(model), torch.no_grad():
-            model(images)
+        yield
     finally:
         for h in handles:
             h.remove()
+
+
+def observed_pass(model: nn.Module, images: torch.Tensor, modules: Iterable[nn.Module], hook: Callable, *,
+                  pre: bool = False) -> None:
+    """`model(images)` without gradients, in train mode, with `hook` on each of `modules` (`hooked`)."""
+    with hooked(modules, hook, pre=pre), probing(model), torch.no_grad():
+        model(images)

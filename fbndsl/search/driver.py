@@ -137,7 +137,7 @@ def search(space, *, supernet=None, data: Any = "digits", indicator: Indicator |
         evaluate = measurer(space, supernet, data, indicator, seed=seed, device=device, context=context,
                             options=context_options)
     refine = refiner_for(refine_by, space, data, steps=refine_steps, sets=refine_sets, seed=seed, device=device,
-                         options=context_options) if refine_top else None
+                         options=context_options) if refine_top and workers is None else None  # workers have theirs
     return execute(plan, evaluate, refine, workers)
 
 
@@ -299,8 +299,8 @@ def execute(plan: Plan, evaluate: Evaluator, refine: Refiner | None = None,
     then refine the plan's `refine_top` best with `refine` (needed when it is not 0). Under torchrun, rank 0
     calls this with the launch's `workers` (which measure and refine with their own `evaluate` and `refine`)
     while the other ranks `serve`."""
-    assert refine is not None or not plan.refine_top, "refine_top needs a refiner"
     workers = workers or Workers(Launch(), {Task.MEASURE: evaluate, Task.REFINE: refine})
+    assert workers.tasks.get(Task.REFINE) is not None or not plan.refine_top, "refine_top needs a refiner"
     try:
         return _execute(plan, workers)
     finally:
