@@ -464,10 +464,11 @@ def test_cpi_measures_its_three_components_only(ctx, space):
 def test_without_a_trained_supernet(space, digits, ctx):
     bare = IndicatorContext.build(space, None, digits, seed=0, **SMALL)
     with pytest.raises(UserError, match="^indicator 'cpi' needs a trained supernet; without one only naswot, "
-                                        "synflow, jacob_cov, snip, meco, params, macs can be measured$"):
+                                        "synflow, jacob_cov, snip, meco, isotropy, progressivity, params, "
+                                        "macs can be measured$"):
         measure(bare, space.sample(0), [Indicator.NASWOT, Indicator.CPI])
     untrained = [Indicator.NASWOT, Indicator.SYNFLOW, Indicator.JACOB_COV, Indicator.SNIP, Indicator.MECO,
-                 Indicator.PARAMS, Indicator.MACS]
+                 Indicator.ISOTROPY, Indicator.PROGRESSIVITY, Indicator.PARAMS, Indicator.MACS]
     assert measure(bare, MIXED, untrained) == measure(ctx, MIXED, untrained)
 
 

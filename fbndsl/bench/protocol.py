@@ -27,11 +27,12 @@ from ..indicators.kinds import Indicator
 from ..search.refinement import Refinement
 from .stats import Correlation, correlation
 
-# The evaluation stream is the third: the first (0xE7A1) drew the evaluation set of the protocol's first version,
+# The evaluation stream is the fourth: the first (0xE7A1) drew the evaluation set of the protocol's first version,
 # whose figures were seen before MeCo and the candidates after the first six were added; the second (0xE7A2) that of
-# the second version, whose figures were seen before the product of ranks and the last four candidates were added
-# (docs/nb201.md).
-CALIBRATION_STREAM, EVALUATION_STREAM = 0xCA1B, 0xE7A3
+# the second version, whose figures were seen before the product of ranks and the next four candidates were added;
+# the third (0xE7A3) that of the third and fourth versions, whose figures were seen before isotropy, progressivity
+# and the last four candidates were added (docs/nb201.md).
+CALIBRATION_STREAM, EVALUATION_STREAM = 0xCA1B, 0xE7A4
 
 # Expressivity as the validation accuracy (section 4), and as the linear-region score on the trained supernet
 # (section 5.3, Figure 6); trainability and uncertainty as CPI has them. `cpi` is whichever of the two
@@ -40,14 +41,17 @@ CPI_READINGS = ("expressivity+trainability+uncertainty", "regions+trainability+u
 # The search's indicator: the paper's CPI, and CPI with the strongest zero-cost proxies of the literature beside
 # it, in one mean (or, from the third version, product) of ranks. Declared in docs/nb201.md before any evaluation
 # figure of their version was seen: the first six for the protocol's first version, the next five for its second
-# (MeCo, jacob_cov and the parameter count beside CPI), the last four for its third (synflow beside those, and
-# AZ-NAS' product of ranks).
+# (MeCo, jacob_cov and the parameter count beside CPI), the next four for its third (synflow beside those, and
+# AZ-NAS' product of ranks), the last four for its fifth (AZ-NAS' isotropy, and its progressivity, beside those).
 CANDIDATES = ("cpi", "regions+trainability+uncertainty", "cpi+synflow", "cpi+naswot", "cpi+synflow+naswot",
               "regions+trainability+uncertainty+synflow+naswot",
               "cpi+meco", "cpi+meco+params", "cpi+jacob_cov+params", "cpi+meco+jacob_cov+params",
               "regions+trainability+uncertainty+synflow+naswot+meco",
               "cpi+meco+jacob_cov+params+synflow", "product(cpi+meco+jacob_cov+params)",
-              "product(cpi+meco+jacob_cov+params+synflow)", "product(cpi+meco+jacob_cov+params+synflow+naswot)")
+              "product(cpi+meco+jacob_cov+params+synflow)", "product(cpi+meco+jacob_cov+params+synflow+naswot)",
+              "product(cpi+meco+jacob_cov+params+isotropy)", "product(cpi+meco+jacob_cov+params+synflow+isotropy)",
+              "product(cpi+meco+jacob_cov+params+synflow+naswot+isotropy)",
+              "product(cpi+meco+jacob_cov+params+synflow+isotropy+progressivity)")
 # The search's last step, from the fourth version: its `Settings.refine_top` best re-ranked with their gradient
 # explosion at initialisation, read at the benchmark's own depth (`REFINE_SETS`; the searched proxy is N = 1), by the
 # product of the two ranks (`search.refinement`). Chosen, with K = 10, on the calibration search seeds
@@ -60,7 +64,7 @@ REFINE_SETS = {"N": "5"}
 SEARCH_CALIBRATION_SEEDS = range(100, 112)
 # The free baselines: measured at initialisation or counted, no trained supernet.
 ZERO_COST = (Indicator.NASWOT, Indicator.SYNFLOW, Indicator.JACOB_COV, Indicator.SNIP, Indicator.MECO,
-             Indicator.PARAMS)
+             Indicator.ISOTROPY, Indicator.PROGRESSIVITY, Indicator.PARAMS)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from .supernets import SUPERNETS, Fairness, title
 from .table1 import TOP, convolution_share, format_table
 
 BASELINES = (Indicator.GAMMA, Indicator.NASWOT, Indicator.SYNFLOW, Indicator.JACOB_COV, Indicator.SNIP,
-             Indicator.MECO, Indicator.PARAMS, Indicator.MACS)
+             Indicator.MECO, Indicator.ISOTROPY, Indicator.PROGRESSIVITY, Indicator.PARAMS, Indicator.MACS)
 FBN_NAS_ACCURACY = 93.79  # FBN-NAS's published CIFAR-10 test accuracy on NAS-Bench-201
 NAME = "report.json"
 

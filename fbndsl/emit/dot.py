@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from ..ir.layers import layer_of
 from ..syntax import ast
 
 
@@ -22,23 +23,18 @@ def render(space) -> str:
     return "\n".join(out) + "\n"
 
 
-def _group(scope: str) -> str:
-    parts = scope.split(".")
-    return ".".join(parts[:2]) if len(parts) > 1 and parts[1].isdigit() else parts[0]
-
-
 def _macro(space) -> list[str]:
     ir = space.ir
     groups: dict[str, int] = {}
     for n in ir.nodes:
-        groups[_group(n.scope)] = n.id  # last node of the group: its output
+        groups[layer_of(n.scope)] = n.id  # last node of the layer: its output
     lines = ["  subgraph cluster_network {", f"    label={_q('network ' + space.name)};"]
     for g, last in groups.items():
         lines.append(f"    {_q('L:' + g)} [label={_q(g + chr(10) + str(ir.shapes[last]))}];")
     edges = []
     for n in ir.nodes:
         for i in n.inputs:
-            a, b = _group(ir.node(i).scope), _group(n.scope)
+            a, b = layer_of(ir.node(i).scope), layer_of(n.scope)
             if a != b and (a, b) not in edges:
                 edges.append((a, b))
     lines += [f"    {_q('L:' + a)} -> {_q('L:' + b)};" for a, b in edges]

@@ -1,8 +1,8 @@
 """Indicators: what measures one architecture. FBN-NAS' composite performance indicator (CPI: trainability,
 uncertainty and expressivity read as linear regions) and each of its parts on a trained BN-only supernet, the
-held-out accuracy (the paper's other reading of expressivity), the baselines (BN-NAS'
-gamma, NASWOT, synflow, jacob_cov, SNIP, MeCo, the cost model's parameters and MACs), the context they are measured in,
-their ranking over a pool, and rank ensembles of them (`cpi+synflow`).
+held-out accuracy (the paper's other reading of expressivity), the baselines (BN-NAS' gamma, NASWOT, synflow,
+jacob_cov, SNIP, MeCo, AZ-NAS' isotropy and progressivity, the cost model's parameters and MACs), the context they
+are measured in, their ranking over a pool, and rank ensembles of them (`cpi+synflow`).
 
     >>> import fbndsl
     >>> from fbndsl.indicators import Indicator, IndicatorContext, measure, order

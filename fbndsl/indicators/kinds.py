@@ -4,8 +4,8 @@ The FBN-NAS composite performance indicator (CPI) combines three measurements on
 supernet: expressivity, trainability and uncertainty. The paper reads expressivity two ways, as held-out accuracy
 (`expressivity`) and as the linear-region score on the trained supernet (`regions`); CPI uses the second
 (`CPI_COMPONENTS`, chosen on a calibration set). The baselines (BN-NAS' gamma, NASWOT, synflow, jacob_cov,
-SNIP, MeCo, parameter count, MACs) go through the same `measure`, so one run compares them all. docs/indicators.md
-gives every definition and formula.
+SNIP, MeCo, AZ-NAS' isotropy and progressivity, parameter count, MACs) go through the same `measure`, so one run
+compares them all. docs/indicators.md gives every definition and formula.
 
 This module imports no torch (`fbndsl search --help` must start fast); `measure.measure` computes them.
 `ensemble.py` combines them into rank ensembles and reads an indicator's text (`parse_indicator`).
@@ -30,6 +30,8 @@ class Indicator(Enum):
     JACOB_COV = "jacob_cov"
     SNIP = "snip"
     MECO = "meco"
+    ISOTROPY = "isotropy"
+    PROGRESSIVITY = "progressivity"
     PARAMS = "params"
     MACS = "macs"
 
@@ -80,6 +82,9 @@ _DESCRIPTIONS = {
     Indicator.JACOB_COV: "jacob_cov: minus the eigenvalue penalty of the input-Jacobian correlations at initialisation",
     Indicator.SNIP: "SNIP: sum of |w * dL/dw| over conv and linear weights at initialisation (one labelled batch)",
     Indicator.MECO: "MeCo: sum over layers of the least eigenvalue of one image's channel correlations at init",
+    Indicator.ISOTROPY: "AZ-NAS' expressivity: sum over layers of the entropy of their channel covariance's "
+                        "eigenvalues at init",
+    Indicator.PROGRESSIVITY: "AZ-NAS' progressivity: the least gain of that entropy from one layer to the next at init",
     Indicator.PARAMS: "parameter count (analytic cost model)",
     Indicator.MACS: "multiply-accumulates (analytic cost model, at the arch's resolution)",
 }

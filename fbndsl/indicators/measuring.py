@@ -16,6 +16,7 @@ from .context import IndicatorContext
 from .cost_proxies import macs, params
 from .expressivity import expressivity
 from .gamma import gamma
+from .isotropy import isotropy, progressivity
 from .jacob_cov import jacob_cov
 from .kinds import RECALIBRATION, Indicator
 from .meco import meco
@@ -40,6 +41,8 @@ MEASURES: dict[Indicator, Measure] = {
     Indicator.JACOB_COV: jacob_cov,
     Indicator.SNIP: snip,
     Indicator.MECO: meco,
+    Indicator.ISOTROPY: isotropy,
+    Indicator.PROGRESSIVITY: progressivity,
     Indicator.PARAMS: params,
     Indicator.MACS: macs,
 }

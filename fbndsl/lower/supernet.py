@@ -19,6 +19,7 @@ from torch import fx, nn
 from ..ir import sym
 from ..ir.choices import Arch
 from ..ir.graph import Node, SpaceIR, cond_holds
+from ..ir.layers import layer_outputs
 from ..ir.ops import OpKind
 from ..ir.subnet import subnet
 from .build import configure, make_module
@@ -86,14 +87,26 @@ class Supernet(nn.Module):
         arch = self.arch if arch is None else self._as_arch(arch)
         gm = self._graphs.get(arch)
         if gm is None:
-            gm = fx.GraphModule(self, subnet_graph(self.ir, arch, lambda n: f"ops.{self._names[n.id]}"),
-                                class_name="Subnet")
+            gm = fx.GraphModule(self, subnet_graph(self.ir, arch, self._op_path), class_name="Subnet")
             self._graphs[arch] = gm
             if len(self._graphs) > GRAPH_CACHE:
                 self._graphs.popitem(last=False)
         else:
             self._graphs.move_to_end(arch)
         return gm
+
+    def layer_maps(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """The selected subnet's output for `x` and, in order, the output of each of its layers
+        (`ir.layers.layer_outputs`). Its graph is built for the call, not cached: only AZ-NAS' isotropy asks."""
+        found = subnet(self.ir, self.arch)
+        taps = layer_outputs(self.ir, found)
+        graph = subnet_graph(self.ir, self.arch, self._op_path, taps, found)
+        out, *maps = fx.GraphModule(self, graph, class_name="Layers")(x)
+        return out, maps
+
+    def _op_path(self, node: Node) -> str:
+        """The attribute path by which a graph module calls `node`'s module."""
+        return f"ops.{self._names[node.id]}"
 
     def module_of(self, node: Node) -> nn.Module | None:
         name = self._names.get(node.id)
@@ -106,14 +119,15 @@ class Supernet(nn.Module):
                 yield node, self.ops[self._names[node.id]]
 
 
-def subnet_graph(ir: SpaceIR, arch: Arch, target) -> fx.Graph:
-    """The active nodes of `arch` (`ir.subnet`) as an fx graph; `target(node)` names the module a node calls."""
-    found = subnet(ir, arch)
+def subnet_graph(ir: SpaceIR, arch: Arch, target, taps: tuple[int, ...] = (), found=None) -> fx.Graph:
+    """The active nodes of `arch` (`ir.subnet`, or `found` when the caller has it) as an fx graph; `target(node)`
+    names the module a node calls. With `taps` (kept nodes), it returns the output and their values, in a tuple."""
+    found = subnet(ir, arch) if found is None else found
     g = fx.Graph()
     env: dict[int, fx.Node] = {}
     for node in found.nodes:
         env[node.id] = _emit(g, node, [env[i] for i in found.inputs[node.id]], target)
-    g.output(env[found.output])
+    g.output((env[found.output], *(env[i] for i in taps)) if taps else env[found.output])
     # the sums skip the zeros: erase the dead 'none' modules that made them too, so that a NAS-Bench-201 or
     # DARTS subnet does not pay for its 'none' edges in forward or backward
     _erase_unused(g, {env[i] for i in found.zeros})
