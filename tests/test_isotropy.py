@@ -58,12 +58,17 @@ def test_layer_outputs_are_each_layers_last_value():
     assert layers(space, SKIP_CELL)[0] == names
 
 
-def test_layer_maps_are_what_the_network_computes():
+def conv_cell_network(images: int):
+    """NAS-Bench-201's C = 4, N = 1 network at 8 x 8 with the convolution cell, in eval mode, and a batch."""
     torch.manual_seed(0)
     space = fbndsl.compile("nb201", C=4, N=1, resolution=8)
     net = lower(space).eval()
     net.set_arch(space.parse_arch(CONV_CELL))
-    x = torch.randn(3, 3, 8, 8)
+    return net, torch.randn(images, 3, 8, 8)
+
+
+def test_layer_maps_are_what_the_network_computes():
+    net, x = conv_cell_network(3)
     seen = []
     stem_bn = net.ops[[n for n in net.ops if n.startswith("stem")][-1]]
     handle = stem_bn.register_forward_hook(lambda _m, _i, out: seen.append(out))
@@ -78,11 +83,7 @@ def test_layer_maps_are_what_the_network_computes():
 
 
 def test_isotropy_sums_the_feature_maps_and_leaves_no_trace():
-    torch.manual_seed(0)
-    space = fbndsl.compile("nb201", C=4, N=1, resolution=8)
-    net = lower(space).eval()
-    net.set_arch(space.parse_arch(CONV_CELL))
-    x = torch.randn(6, 3, 8, 8)
+    net, x = conv_cell_network(6)
     before = {k: v.clone() for k, v in net.state_dict().items()}
     score = isotropy_score(net, x)
     assert not net.training
