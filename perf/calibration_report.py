@@ -12,6 +12,11 @@ from fbndsl.bench.nb201 import correlate
 from fbndsl.bench.settings import Settings
 from fbndsl.indicators import Indicator, parse_indicator
 
+# The default ranking of the protocol's versions 3 and 4, which the studies judge beside their own rankings: every
+# committed report measured its members. (Version 5's default adds isotropy and progressivity, which only version
+# 5's reports hold.)
+STUDY_DEFAULT = "product(cpi+meco+jacob_cov+params+synflow)"
+
 
 @dataclass(frozen=True)
 class Calibration:

@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 import torch
+from calibration_report import STUDY_DEFAULT
 
 from fbndsl.bench.nb201 import context, correlate, load_data
 from fbndsl.bench.settings import make_settings
@@ -36,14 +37,13 @@ from fbndsl.bench.supernets import Fairness, compile_space, trained_supernet
 from fbndsl.data import first_batches
 from fbndsl.indicators import Indicator, measure, parse_indicator
 from fbndsl.lower.runtime import images_on
-from fbndsl.search.driver import DEFAULT_INDICATOR
 from fbndsl.search.refine import bn_only_config
 from fbndsl.train.schedule import lr_at
 from fbndsl.train.setup import build_supernet, make_optimizer
 from fbndsl.train.step import single_path_step
 
 PATHS = 5  # per step: FairNAS' count for 5 operators, drawn uniformly here
-RANKINGS = ("regions", "trainability", "uncertainty", "expressivity", "cpi", DEFAULT_INDICATOR)
+RANKINGS = ("regions", "trainability", "uncertainty", "expressivity", "cpi", STUDY_DEFAULT)
 TRAINED = [Indicator.REGIONS, Indicator.TRAINABILITY, Indicator.UNCERTAINTY, Indicator.EXPRESSIVITY]
 
 
@@ -135,8 +135,8 @@ def main() -> None:
     print(f"{'calibration Kendall tau':24s}" + "".join(f"{n[:12]:>14s}" for n in RANKINGS))
     for name, row in rows.items():
         print(f"{name:24s}" + "".join(f"{row[n]:14.3f}" for n in RANKINGS))
-    print(f"few-shot study, default ranking's calibration tau: one-shot {rows['one-shot'][DEFAULT_INDICATOR]:.3f}, "
-          f"control {rows['control'][DEFAULT_INDICATOR]:.3f}, few-shot {rows['few-shot'][DEFAULT_INDICATOR]:.3f}")
+    print(f"few-shot study, default ranking's calibration tau: one-shot {rows['one-shot'][STUDY_DEFAULT]:.3f}, "
+          f"control {rows['control'][STUDY_DEFAULT]:.3f}, few-shot {rows['few-shot'][STUDY_DEFAULT]:.3f}")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ import time
 
 import torch
 import torch.nn.functional as F
-from calibration_report import read_calibration, study_parser
+from calibration_report import STUDY_DEFAULT, read_calibration, study_parser
 
 from fbndsl.bench.nb201 import zero_cost_context
 from fbndsl.bench.stats import correlation
@@ -34,7 +34,6 @@ from fbndsl.indicators.naswot import _RELU_INPUT
 from fbndsl.indicators.observe import leaf_modules, observed_pass
 from fbndsl.indicators.snip import scored_weights
 from fbndsl.lower.batchnorm import probing
-from fbndsl.search.driver import DEFAULT_INDICATOR
 
 
 def _weight_grads(model, images, labels, weights):
@@ -120,7 +119,7 @@ def main() -> None:
     torch.set_num_threads(1)
     space, ctx = zero_cost_context(cal.settings)
     archs, truth, records = [space.parse_arch(a) for a in cal.archs], cal.truth, cal.records
-    default = parse_indicator(DEFAULT_INDICATOR)
+    default = parse_indicator(STUDY_DEFAULT)
     default = Ensemble(default.members) if isinstance(default, Ensemble) else Ensemble(((default, 1),))
 
     def tau(values, higher_is_better=False):

@@ -17,14 +17,13 @@ import time
 from dataclasses import replace
 
 import torch
-from calibration_report import read_calibration, study_parser
+from calibration_report import STUDY_DEFAULT, read_calibration, study_parser
 
 from fbndsl.bench.nb201 import correlate, zero_cost_context
 from fbndsl.indicators import Indicator, measure, parse_indicator
-from fbndsl.search.driver import DEFAULT_INDICATOR
 
 ZERO_COST = [Indicator.MECO, Indicator.JACOB_COV, Indicator.NASWOT, Indicator.SYNFLOW, Indicator.PARAMS]
-RANKINGS = ("meco", "jacob_cov", "naswot", "synflow", "params", "jacob_cov+meco", "cpi+meco", DEFAULT_INDICATOR)
+RANKINGS = ("meco", "jacob_cov", "naswot", "synflow", "params", "jacob_cov+meco", "cpi+meco", STUDY_DEFAULT)
 
 
 def main() -> None:
@@ -43,7 +42,7 @@ def main() -> None:
     print(f"{'calibration Kendall tau':32s}{'N=1 proxy':>12s}{'zero-cost at N=5':>18s}")
     for r in rankings:
         print(f"{r.value:32s}{on_proxy[r].kendall_tau:12.3f}{at_n5[r].kendall_tau:18.3f}")
-    default = parse_indicator(DEFAULT_INDICATOR)
+    default = parse_indicator(STUDY_DEFAULT)
     print(f"N=5 zero-cost study, {default.value} calibration tau: zero-cost on the proxy "
           f"{on_proxy[default].kendall_tau:.3f}, at N=5 {at_n5[default].kendall_tau:.3f}")
 

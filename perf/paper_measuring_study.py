@@ -15,16 +15,15 @@ import time
 from dataclasses import replace
 
 import torch
-from calibration_report import calibration_tau, read_calibration, study_parser
+from calibration_report import STUDY_DEFAULT, calibration_tau, read_calibration, study_parser
 
 from fbndsl.bench.nb201 import context, load_data, supernet
 from fbndsl.bench.settings import PAPER_MEASURING
 from fbndsl.bench.supernets import Fairness, compile_space
 from fbndsl.indicators import Indicator, measure
-from fbndsl.search.driver import DEFAULT_INDICATOR
 
 SUPERNET_READINGS = [Indicator.TRAINABILITY, Indicator.UNCERTAINTY, Indicator.REGIONS, Indicator.EXPRESSIVITY]
-RANKINGS = ("trainability", "uncertainty", "regions", "expressivity", "cpi", DEFAULT_INDICATOR)
+RANKINGS = ("trainability", "uncertainty", "regions", "expressivity", "cpi", STUDY_DEFAULT)
 
 
 def main() -> None:

@@ -238,6 +238,9 @@ def test_smoke_run_reports_every_figure_and_reuses_its_supernets(tmp_path, tiny_
     assert any("its 10 best re-ranked by the product of their rank and their gradient explosion's rank at N=5" in line
                for line in lines)
     assert len(data["archs"]) == 5 and data["figure"] == lines[-1]
+    header = next(i for i, line in enumerate(lines) if line.startswith("  ranking ") and line.endswith("s/arch"))
+    table = lines[header:header + 1 + len(data["rankings"])]
+    assert len({len(line) for line in table}) == 1, table  # the longest ranking's name keeps the columns aligned
     assert [s["steps"] for s in data["supernets"]] == [2, 2]
 
     checkpoints = [s.run_dir / "checkpoint.pt" for s in report.supernets]

@@ -12,6 +12,7 @@ torch = pytest.importorskip("torch")
 from click.testing import CliRunner  # noqa: E402
 
 from fbndsl.cli import main  # noqa: E402
+from fbndsl.search.driver import DEFAULT_INDICATOR  # noqa: E402
 
 TINY = ["--space", "nb201", "--set", "C=4", "--set", "N=1", "--flops", "2M", "--evals", "4", "--top", "3",
         "--recal-batches", "2", "--eval-images", "64", "--mc-samples", "2", "--device", "cpu", "--quiet"]
@@ -49,12 +50,13 @@ def test_search_end_to_end(searched):
     assert record["supernet"] == str(out / "supernet") and record["space"]["sets"] == {"C": "4", "N": "1"}
     assert all(e["macs"] <= 2_000_000 for e in record["evaluated"])
     text = result.output
-    default = "product(cpi+meco+jacob_cov+params+synflow)"
+    default = DEFAULT_INDICATOR
     assert f"searched 'nb201' (evolution, by {default}): 4 architectures evaluated (4 measured now)" in text
     assert "budget: <= 2.000M MACs at the space's declared input resolution 32x32" in text
     lines = text.splitlines()
     header = next(i for i, line in enumerate(lines) if line.lstrip().startswith("rank"))
-    base = ["trainability", "uncertainty", "regions", "synflow", "jacob_cov", "meco"]  # params: its own column
+    base = ["trainability", "uncertainty", "regions", "synflow", "jacob_cov", "meco", "isotropy", "progressivity"]
+    # params: its own column
     assert lines[header].split() == ["rank", "MACs", "params", *base, default, "arch"]
     first = lines[header + 1].split()
     assert first[0] == "1" and re.fullmatch(r"\(\d(\.5)?\)", first[3]), first  # params' rank beside its count
@@ -152,8 +154,7 @@ def test_a_used_out_directory_needs_resume(searched):
     out, _ = searched
     one_line_error(run(*TINY, "--out", str(out)), f"--out {out} already holds a search; pass --resume")
     one_line_error(run(*TINY, "--indicator", "naswot", "--out", str(out), "--resume"),
-                   "--resume: ", "was written with --indicator product(cpi+meco+jacob_cov+params+synflow), not "
-                   "naswot")
+                   "--resume: ", f"was written with --indicator {DEFAULT_INDICATOR}, not naswot")
 
 
 def test_a_supernet_of_another_space_is_refused(searched, tmp_path):

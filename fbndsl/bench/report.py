@@ -109,12 +109,13 @@ class Report:
         lines = [f"rankings vs ground truth on the fair supernet: {t['mean']:.2f} s per architecture for every "
                  f"indicator (median {t['median']:.2f} s; {m.recal_batches} recalibration batches, {m.eval_images} "
                  f"held-out images, {m.mc_samples} Monte-Carlo passes); s/arch: what measuring one ranking alone "
-                 f"costs (its indicators, and the BatchNorm recalibration shared if one reads the trained supernet)",
-                 f"  {'ranking':<64}{'calibration tau':>16}{'evaluation tau':>15}{'rho':>8}{'s/arch':>8}"]
-        for row in self.rows:
-            name = row.name + ("" if row.higher_is_better else " (lower better)")
+                 f"costs (its indicators, and the BatchNorm recalibration shared if one reads the trained supernet)"]
+        names = [row.name + ("" if row.higher_is_better else " (lower better)") for row in self.rows]
+        width = max(64, *map(len, names))  # the longest ranking's name, so that the columns stay aligned
+        lines.append(f"  {'ranking':<{width}}{'calibration tau':>16}{'evaluation tau':>15}{'rho':>8}{'s/arch':>8}")
+        for name, row in zip(names, self.rows):
             cost = self.pool.seconds_of(parse_indicator(row.name))
-            lines.append(f"  {name:<64}{row.calibration.kendall_tau:>16.3f}{row.evaluation.kendall_tau:>15.3f}"
+            lines.append(f"  {name:<{width}}{row.calibration.kendall_tau:>16.3f}{row.evaluation.kendall_tau:>15.3f}"
                          f"{row.evaluation.spearman_rho:>8.3f}{cost:>8.2f}")
         return lines
 

@@ -97,7 +97,8 @@ class Supernet(nn.Module):
 
     def layer_maps(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
         """The selected subnet's output for `x` and, in order, the output of each of its layers
-        (`ir.layers.layer_outputs`). Its graph is built for the call, not cached: only AZ-NAS' isotropy asks."""
+        (`ir.layers.layer_outputs`). Its graph is built for the call, not cached: only isotropy and progressivity
+        ask for it."""
         found = subnet(self.ir, self.arch)
         taps = layer_outputs(self.ir, found)
         graph = subnet_graph(self.ir, self.arch, self._op_path, taps, found)

@@ -43,10 +43,11 @@ from .workers import Stopped, Task, WorkerLost, Workers
 DEFAULT_EVALS = 30  # sized for the main job: a NAS-Bench-201 search within 5 minutes on 2 CPU cores, training included
 DEFAULT_TOP = 5
 # The ranking a search uses unless told: the candidate that the calibration set of the full `fbndsl bench nb201`
-# (200 networks) chose by the rule of docs/nb201.md, "Protocol", version 3 (calibration Kendall tau 0.756): CPI
-# (its linear-region reading) beside the zero-cost proxies MeCo, jacob_cov and synflow and the parameter count, one
-# product of ranks (AZ-NAS' aggregation). On that protocol's disjoint 1,000 evaluation networks: 0.722 (docs/nb201.md).
-DEFAULT_INDICATOR = "product(cpi+meco+jacob_cov+params+synflow)"
+# (200 networks) chose by the rule of docs/nb201.md, "Protocol", version 5 (calibration Kendall tau 0.782): CPI
+# (its linear-region reading) beside the zero-cost proxies MeCo, jacob_cov, synflow, isotropy and progressivity and
+# the parameter count, one product of ranks (AZ-NAS' aggregation). On that protocol's disjoint 1,000 evaluation
+# networks: 0.744 (docs/nb201.md).
+DEFAULT_INDICATOR = "product(cpi+meco+jacob_cov+params+synflow+isotropy+progressivity)"
 DEFAULT_REFINE_STEPS = 300  # BN-only steps per refined architecture; docs/search.md, "Refinement", for its cost
 # Proposals per process in a round of random sampling, a grid or an enumeration under torchrun: enough that the
 # processes, each taking the next architecture when free (`workers`), stay busy to a round's end; few enough that
