@@ -30,6 +30,7 @@ from calibration_report import STUDY_DEFAULT, read_calibration, study_parser
 from fbndsl.bench.nb201 import zero_cost_context
 from fbndsl.bench.stats import correlation
 from fbndsl.indicators import Aggregate, Ensemble, Indicator, parse_indicator, ranks, scores
+from fbndsl.indicators.isotropy import spectral_entropy
 from fbndsl.indicators.naswot import _RELU_INPUT
 from fbndsl.indicators.observe import leaf_modules, observed_pass
 from fbndsl.indicators.snip import scored_weights
@@ -80,16 +81,12 @@ def ntk_condition(model, images) -> float:
 
 
 def isotropy(model, images) -> float:
+    """The library's isotropy (`spectral_entropy`) summed over every leaf module's map instead of each layer's."""
     entropies = []
 
     def hook(_m, _i, out):
         if isinstance(out, torch.Tensor) and out.dim() == 4 and out.shape[1] >= 2:
-            f = out.detach().double().permute(0, 2, 3, 1).reshape(-1, out.shape[1])
-            f = f - f.mean(0, keepdim=True)
-            eig = torch.linalg.eigvalsh(f.T @ f / f.shape[0]).clamp(min=0)
-            if eig.sum() > 0:
-                p = eig / eig.sum()
-                entropies.append(float(-(p * torch.log(p + 1e-8)).sum()))
+            entropies.append(spectral_entropy(out))
 
     observed_pass(model, images, leaf_modules(model), hook)
     return sum(entropies)

@@ -25,8 +25,8 @@ def layer_outputs(ir: SpaceIR, found: Subnet) -> tuple[int, ...]:
         node = ir.node(i)
         if node.kind is not OpKind.INPUT:
             last[layer_of(node.scope)] = found.alias.get(i, i)
-    outputs: list[int] = []
+    outputs = [found.nodes[0].id]  # the input, which the first layer's output must differ from
     for value in last.values():
-        if value != (outputs[-1] if outputs else found.nodes[0].id):
+        if value != outputs[-1]:
             outputs.append(value)
-    return tuple(outputs)
+    return tuple(outputs[1:])
