@@ -55,11 +55,14 @@ def test_every_pair_of_zero_cost_proxies_is_judged():
 def test_a_ranking_costs_its_indicators_and_the_recalibration_they_share():
     from fbndsl.bench.pool import Pool
     from fbndsl.indicators import Indicator, parse_indicator
-    from fbndsl.indicators.kinds import RECALIBRATION
+    from fbndsl.indicators.kinds import LAYER_MAPS, RECALIBRATION
 
     part = {Indicator.NASWOT: 0.2, Indicator.SYNFLOW: 0.4, Indicator.TRAINABILITY: 0.1, Indicator.UNCERTAINTY: 0.3,
-            Indicator.REGIONS: 0.5, RECALIBRATION: 1.0}
+            Indicator.REGIONS: 0.5, RECALIBRATION: 1.0, Indicator.ISOTROPY: 0.01, Indicator.PROGRESSIVITY: 0.02,
+            LAYER_MAPS: 0.1}
     pool = Pool(("a", "b"), ({}, {}), (2.5, 2.5), (part, {**part, Indicator.NASWOT: 0.4}))
     assert pool.seconds_of(parse_indicator("naswot+synflow")) == pytest.approx(0.7)  # no recalibration
     assert pool.seconds_of(Indicator.CPI) == pytest.approx(1.9)                      # its three, recalibrated once
     assert math.isnan(pool.seconds_of(Indicator.SNIP))                               # not timed
+    assert pool.seconds_of(parse_indicator("isotropy+progressivity")) == pytest.approx(0.13)  # one layer-map pass
+    assert pool.seconds_of(parse_indicator("product(cpi+isotropy)")) == pytest.approx(2.01)   # and a recalibration

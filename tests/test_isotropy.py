@@ -106,12 +106,18 @@ def test_a_network_of_one_layer_has_no_progressivity():
     assert len(layer_entropies(net, x)) == 1 and math.isnan(progressivity_score(net, x))
 
 
-def test_measured_as_an_indicator():
+def test_measured_as_an_indicator_from_one_shared_pass():
     from fbndsl.indicators import Indicator, IndicatorContext, measure
+    from fbndsl.indicators.kinds import LAYER_MAPS, shared_steps
 
     space = fbndsl.compile("nb201", C=4, N=1, resolution=8)
     ctx = IndicatorContext.build(space, None, None, naswot_batch=8)
     both = [Indicator.ISOTROPY, Indicator.PROGRESSIVITY]
-    first, again = (measure(ctx, CONV_CELL, both) for _ in range(2))
+    seconds = {}
+    first, again = measure(ctx, CONV_CELL, both, seconds=seconds), measure(ctx, CONV_CELL, both)
     assert first == again and first[Indicator.ISOTROPY] > 0 and math.isfinite(first[Indicator.PROGRESSIVITY])
     assert all(i.higher_is_better and not i.needs_trained_supernet for i in both)
+    # one pass over the layers, timed apart, gives both the values each score function computes alone
+    assert set(seconds) == {*both, LAYER_MAPS} and shared_steps(both) == (LAYER_MAPS,)
+    net, x = ctx.init_batch(space.parse_arch(CONV_CELL))
+    assert first == {Indicator.ISOTROPY: isotropy_score(net, x), Indicator.PROGRESSIVITY: progressivity_score(net, x)}

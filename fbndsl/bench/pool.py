@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..indicators.kinds import RECALIBRATION, Indicator, base_indicators
+from ..indicators.kinds import Indicator, base_indicators, shared_steps
 from ..progress import Progress
 from ..search.driver import ROUND_PER_WORKER
 from ..search.workers import Task, Workers
@@ -38,9 +38,9 @@ class Pool:
                 "total": sum(self.seconds)}
 
     def seconds_of(self, ranking) -> float:
-        """Mean seconds per architecture that measuring `ranking` alone costs: its base indicators, and the
-        BatchNorm recalibration when one of them reads the trained supernet (NaN when not timed)."""
-        keys = [*ranking.components, *([RECALIBRATION] if ranking.needs_trained_supernet else [])]
+        """Mean seconds per architecture that measuring `ranking` alone costs: its base indicators, and the steps
+        they share (`shared_steps`: the BatchNorm recalibration, the layer maps), NaN when not timed."""
+        keys = [*ranking.components, *shared_steps(ranking.components)]
         if not self.parts or any(k not in self.parts[0] for k in keys):
             return math.nan
         return statistics.fmean(math.fsum(p[k] for k in keys) for p in self.parts)

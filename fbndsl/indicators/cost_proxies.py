@@ -7,9 +7,9 @@ accurate, which is what makes these baselines hard to beat.
 from __future__ import annotations
 
 
-def params(ctx, arch, cal) -> float:
+def params(ctx, arch, prepared) -> float:
     return float(ctx.space.cost(arch).params)
 
 
-def macs(ctx, arch, cal) -> float:
+def macs(ctx, arch, prepared) -> float:
     return float(ctx.space.cost(arch).macs)

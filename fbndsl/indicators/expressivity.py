@@ -20,6 +20,7 @@ def accuracy(model, images: torch.Tensor, labels: torch.Tensor) -> float:
     return float((predict(model, images).argmax(dim=1) == labels).double().mean())
 
 
-def expressivity(ctx, arch, cal) -> float:
+def expressivity(ctx, arch, prepared) -> float:
+    cal = prepared.calibrated
     net = ctx.supernet
     return accuracy(net, at_resolution(ctx.held_out[0], net, cal.arch), ctx.held_out[1])

@@ -64,5 +64,6 @@ def gamma_indicator(supernet, arch, batchnorms) -> float:
     return math.fsum(mean_abs_gamma(bn) if bn is not None else 0.0 for bn in bns) / len(bns)
 
 
-def gamma(ctx, arch, cal) -> float:
+def gamma(ctx, arch, prepared) -> float:
+    cal = prepared.calibrated
     return gamma_indicator(ctx.supernet, cal.arch, cal.batchnorms)

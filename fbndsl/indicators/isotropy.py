@@ -45,11 +45,16 @@ def spectral_entropy(feature_map: torch.Tensor) -> float:
     return float(-(p * p.log()).sum())
 
 
-def layer_entropies(net: Supernet, images: torch.Tensor) -> list[float]:
+def layer_entropies(net: Supernet, images: torch.Tensor) -> tuple[float, ...]:
     """`spectral_entropy` of the output of each of the selected subnet's layers that is a feature map, in order."""
     with probing(net), torch.no_grad():
         _, maps = net.layer_maps(images)
-    return [spectral_entropy(m) for m in maps if is_feature_map(m)]
+    return tuple(spectral_entropy(m) for m in maps if is_feature_map(m))
+
+
+def least_gain(entropies: tuple[float, ...]) -> float:
+    """Progressivity from the layers' entropies: the least E_l - E_(l-1); NaN with fewer than two layers."""
+    return min((b - a for a, b in zip(entropies, entropies[1:])), default=math.nan)
 
 
 def isotropy_score(net: Supernet, images: torch.Tensor) -> float:
@@ -57,13 +62,17 @@ def isotropy_score(net: Supernet, images: torch.Tensor) -> float:
 
 
 def progressivity_score(net: Supernet, images: torch.Tensor) -> float:
-    entropies = layer_entropies(net, images)
-    return min((b - a for a, b in zip(entropies, entropies[1:])), default=math.nan)
+    return least_gain(layer_entropies(net, images))
 
 
-def isotropy(ctx, arch, cal) -> float:
-    return isotropy_score(*ctx.init_batch(arch))
+def init_layer_entropies(ctx, arch) -> tuple[float, ...]:
+    """The step isotropy and progressivity share (`measuring.measure_all` makes it once per architecture)."""
+    return layer_entropies(*ctx.init_batch(arch))
 
 
-def progressivity(ctx, arch, cal) -> float:
-    return progressivity_score(*ctx.init_batch(arch))
+def isotropy(ctx, arch, prepared) -> float:
+    return sum(prepared.layer_entropies)
+
+
+def progressivity(ctx, arch, prepared) -> float:
+    return least_gain(prepared.layer_entropies)

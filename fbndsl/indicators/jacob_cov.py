@@ -52,5 +52,5 @@ def jacob_cov_score(jacobian: torch.Tensor | None, k: float = K) -> float:
     return -float(torch.sum(torch.log(v + k) + 1.0 / (v + k)))
 
 
-def jacob_cov(ctx, arch, cal) -> float:
+def jacob_cov(ctx, arch, prepared) -> float:
     return jacob_cov_score(input_jacobian(*ctx.init_batch(arch)))

@@ -53,6 +53,11 @@ class Indicator(Enum):
         return self in _TRAINED or self is Indicator.CPI
 
     @property
+    def reads_layer_maps(self) -> bool:
+        """Whether it reads the layers' outputs of the network at initialisation (`LAYER_MAPS`)."""
+        return self in _LAYER_MAPS
+
+    @property
     def description(self) -> str:
         return _DESCRIPTIONS[self]
 
@@ -66,9 +71,24 @@ CPI_COMPONENTS = (Indicator.TRAINABILITY, Indicator.UNCERTAINTY, Indicator.REGIO
 # In a mapping of measuring seconds (`measure(..., seconds=)`), the key of the one BatchNorm recalibration all
 # the trained-supernet indicators of an architecture share.
 RECALIBRATION = "recalibration"
+# ... and of the one pass over the layers' outputs of the network at initialisation, with the entropy of each, that
+# isotropy and progressivity share.
+LAYER_MAPS = "layer maps"
 
 _TRAINED = frozenset({Indicator.EXPRESSIVITY, Indicator.TRAINABILITY, Indicator.UNCERTAINTY, Indicator.REGIONS,
                       Indicator.GAMMA})
+
+_LAYER_MAPS = frozenset({Indicator.ISOTROPY, Indicator.PROGRESSIVITY})
+
+
+def shared_steps(base: Iterable[Indicator]) -> tuple[str, ...]:
+    """The keys (in `measure(..., seconds=)`) of the steps that measuring these base indicators shares: the
+    recalibration when one reads the trained supernet, the layer maps when one reads them."""
+    base = tuple(base)
+    needed = {RECALIBRATION: any(i.needs_trained_supernet for i in base),
+              LAYER_MAPS: any(i.reads_layer_maps for i in base)}
+    return tuple(step for step, wanted in needed.items() if wanted)
+
 
 _DESCRIPTIONS = {
     Indicator.CPI: "FBN-NAS composite: mean rank of regions (expressivity), trainability, uncertainty (1 = best)",

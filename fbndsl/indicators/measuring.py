@@ -1,13 +1,14 @@
 """The measuring side of `indicators.measure`: one function per base indicator, and the order of work.
 
-Imported only when something is measured (it imports torch). Every function takes (ctx, arch, calibrated),
-where `calibrated` is the trained supernet's recalibration for the arch (None when no trained-supernet
-indicator is asked for).
+Imported only when something is measured (it imports torch). Every function takes (ctx, arch, prepared), where
+`prepared` holds the work several indicators of the arch share, made once (`Prepared`).
 """
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, MutableMapping
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, replace
 
 from ..ir.choices import Arch
 from ..lower.batchnorm import tracking
@@ -16,9 +17,9 @@ from .context import IndicatorContext
 from .cost_proxies import macs, params
 from .expressivity import expressivity
 from .gamma import gamma
-from .isotropy import isotropy, progressivity
+from .isotropy import init_layer_entropies, isotropy, progressivity
 from .jacob_cov import jacob_cov
-from .kinds import RECALIBRATION, Indicator
+from .kinds import LAYER_MAPS, RECALIBRATION, Indicator
 from .meco import meco
 from .naswot import naswot
 from .regions import regions
@@ -28,7 +29,15 @@ from .synflow import synflow
 from .trainability import trainability
 from .uncertainty import uncertainty
 
-Measure = Callable[[IndicatorContext, Arch, "Calibrated | None"], float]
+
+@dataclass(frozen=True)
+class Prepared:
+    """What several base indicators of one architecture read, made once by `measure_all` (None: not asked for)."""
+    calibrated: Calibrated | None = None              # the trained supernet recalibrated for the arch
+    layer_entropies: tuple[float, ...] | None = None  # the entropy of each layer's output at initialisation
+
+
+Measure = Callable[[IndicatorContext, Arch, Prepared], float]
 
 MEASURES: dict[Indicator, Measure] = {
     Indicator.EXPRESSIVITY: expressivity,
@@ -55,19 +64,30 @@ def measure_all(ctx: IndicatorContext, arch: Arch, base: tuple[Indicator, ...],
     """Each base indicator of `base` for `arch`. Torch's random state is seeded from ctx.seed for the call (and
     the caller's restored), so dropout in a recalibration pass draws the same masks whatever was measured
     before: the values are a function of (context, arch). `seconds`, when given, receives each indicator's wall
-    time and, under `RECALIBRATION`, that of the one recalibration all trained-supernet indicators share."""
+    time and, under `RECALIBRATION` and `LAYER_MAPS`, that of each step they share (`kinds.shared_steps`)."""
     timed = _stopwatch({} if seconds is None else seconds)
-    if not any(i.needs_trained_supernet for i in base):
-        with seeded(ctx):
-            return {i: float(timed(i, MEASURES[i], ctx, arch, None)) for i in base}
-    net = ctx.supernet
-    was_training = net.training
+    trained = any(i.needs_trained_supernet for i in base)
+    with seeded(ctx), (_kept(ctx.supernet) if trained else nullcontext()):
+        prepared = Prepared(timed(RECALIBRATION, calibrate, ctx, arch) if trained else None)
+        values = {}
+        for i in base:
+            if i.reads_layer_maps and prepared.layer_entropies is None:
+                # made just before the first indicator that reads them, not up front: the pass may draw random
+                # numbers (dropout in train mode), and the indicators before it draw what they draw without it
+                prepared = replace(prepared, layer_entropies=timed(LAYER_MAPS, init_layer_entropies, ctx, arch))
+            values[i] = float(timed(i, MEASURES[i], ctx, arch, prepared))
+        return values
+
+
+@contextmanager
+def _kept(net):
+    """The trained supernet keeping running statistics while measured, and its mode put back afterwards."""
     # A single-stage (BigNAS) supernet keeps no running statistics while training; without them its BatchNorms
     # would normalise each held-out batch with that batch's own statistics.
-    with seeded(ctx), tracking(net):
+    was_training = net.training
+    with tracking(net):
         try:
-            cal = timed(RECALIBRATION, calibrate, ctx, arch)
-            return {i: float(timed(i, MEASURES[i], ctx, arch, cal)) for i in base}
+            yield
         finally:
             net.train(was_training)
 

@@ -50,5 +50,5 @@ def meco_score(model: nn.Module, images: torch.Tensor) -> float:
     return sum(values)
 
 
-def meco(ctx, arch, cal) -> float:
+def meco(ctx, arch, prepared) -> float:
     return meco_score(*ctx.init_batch(arch))

@@ -67,5 +67,5 @@ def naswot_score(model: nn.Module, images: torch.Tensor) -> float:
     return float(torch.linalg.slogdet(acc[0]).logabsdet)
 
 
-def naswot(ctx, arch, cal) -> float:
+def naswot(ctx, arch, prepared) -> float:
     return naswot_score(*ctx.init_batch(arch))

@@ -21,7 +21,7 @@ from .naswot import naswot_score
 from .seeded import seeded
 
 
-def regions(ctx, arch, cal) -> float:
+def regions(ctx, arch, prepared) -> float:
     net = ctx.supernet
     net.set_arch(arch)
     with probing(net), seeded(ctx):

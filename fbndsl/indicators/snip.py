@@ -46,5 +46,5 @@ def snip_score(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> 
     return math.fsum(float((w.detach() * g).abs().double().sum()) for w, g in zip(weights, grads) if g is not None)
 
 
-def snip(ctx, arch, cal) -> float:
+def snip(ctx, arch, prepared) -> float:
     return snip_score(*ctx.init_batch(arch), ctx.naswot_labels)

@@ -61,6 +61,6 @@ def synflow_score(model: nn.Module, input_shape: tuple[int, ...]) -> float:
     return math.fsum(float((m.weight * m.weight.grad).detach().abs().sum()) for m in layers)
 
 
-def synflow(ctx, arch, cal) -> float:
+def synflow(ctx, arch, prepared) -> float:
     net = ctx.init_net
     return synflow_score(extract(net, arch), net.input_shape(arch))

@@ -50,7 +50,8 @@ def mean_bn_scale(batchnorms) -> float:
     return math.fsum(means) / len(means) if means else math.inf
 
 
-def trainability(ctx, arch, cal) -> float:
+def trainability(ctx, arch, prepared) -> float:
+    cal = prepared.calibrated
     on_path = input_path_batchnorms(ctx.supernet, ctx.space, arch)
     if not on_path:
         return math.inf

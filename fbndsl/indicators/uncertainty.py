@@ -51,8 +51,9 @@ def mc_batchnorm_probs(model, batchnorms, pass_stats, images: torch.Tensor) -> t
     return torch.stack(probs)
 
 
-def uncertainty(ctx, arch, cal) -> float:
+def uncertainty(ctx, arch, prepared) -> float:
     """The passes overwrite the recalibrated statistics; they are put back, so the order of indicators is free."""
+    cal = prepared.calibrated
     if not ctx.space.reads_input(cal.arch):
         return math.inf
     net = ctx.supernet
