@@ -13,7 +13,6 @@ read. The last line is the figure: the default ranking's calibration tau without
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 
 import torch
 from calibration_report import read_calibration, study_parser
@@ -37,8 +36,7 @@ def main() -> None:
     args = ap.parse_args()
     cal = read_calibration(args.report)
     torch.set_num_threads(1)
-    settings = cal.settings if args.depth is None else replace(
-        cal.settings, sets=tuple(sorted((dict(cal.settings.sets) | {"N": str(args.depth)}).items())))
+    settings = cal.settings if args.depth is None else cal.settings.with_sets({"N": str(args.depth)})
     space, ctx = zero_cost_context(settings)
     start = time.perf_counter()
     measured = [measure(ctx, space.parse_arch(a), NEW) for a in cal.archs]

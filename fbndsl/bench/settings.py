@@ -70,6 +70,10 @@ class Settings:
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < low):
                 raise UserError(f"{flag} {value!r}: expected an integer of at least {low}")
 
+    def with_sets(self, sets: Mapping[str, str]) -> Settings:
+        """These settings with `sets` added to (or changing) their overrides, e.g. --quick --set N=5."""
+        return replace(self, sets=tuple(sorted((dict(self.sets) | dict(sets)).items())))
+
     def to_json(self) -> dict:
         out = asdict(self)
         out["out"], out["supernet_dir"] = str(self.out), str(self.supernet_dir)
@@ -104,7 +108,5 @@ def make_settings(quick: bool = False, *, data: str, out: Path, supernet_dir: Pa
     paths = Settings(data=data, out=Path(out), supernet_dir=Path(supernet_dir))
     base = replace(paths, **QUICK) if quick else paths
     given = {k: v for k, v in given.items() if v is not None}
-    if "sets" in given:  # --set adds to (or changes) the preset's overrides, e.g. --quick --set N=5
-        given["sets"] = tuple(sorted((dict(base.sets) | dict(given["sets"])).items()))
-    return replace(base, **given)
+    return replace(base.with_sets(given.pop("sets", ())), **given)
 
