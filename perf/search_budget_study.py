@@ -1,7 +1,7 @@
 """Does a larger search budget return better networks? Measured on the calibration search seeds alone.
 
-    python perf/search_budget_study.py REPORT.json [--truth CSV] [--supernet-dir DIR] [--seeds A-B] [--jobs J]
-                                       [--quick]
+    python perf/search_budget_study.py REPORT.json [--truth CSV] [--supernet-dir DIR] [--seeds A-B [--budgets B,...]]
+                                       [--jobs J] [--quick]
 
 REPORT.json is what `fbndsl bench nb201` wrote: its settings (data, seed, `--set`, supernet folder, the last step's
 K) and the ranking its calibration set chose. For each seed of `protocol.SEARCH_CALIBRATION_SEEDS` (disjoint from
@@ -16,7 +16,8 @@ The rule, written before any figure of this study was seen: the protocol's budge
 returned networks have a mean truth over the twelve calibration seeds at least `MARGIN` points above it (a budget
 costs its evaluations' time; the twelve seeds' means of the last steps of version 5 spread over 0.09 points); of
 the larger budgets that clear it, the highest mean (ties: the smaller). The last line printed is the choice. With
-`--seeds A-B` (seeds the protocol does not calibrate on), the same table and no choice.
+`--seeds A-B` (seeds the protocol does not calibrate on), the same table and no choice, for `--budgets` (default
+`BUDGETS`).
 """
 from __future__ import annotations
 
@@ -72,6 +73,7 @@ def main() -> None:
     ap.add_argument("--truth", default=str(SHARED_TRUTH), help="the NAS-Bench-201 CSV")
     ap.add_argument("--supernet-dir", help="where the report's supernets are, when not where it says (a copy)")
     ap.add_argument("--seeds", help="A-B: these search seeds instead of the calibration ones (no choice is made)")
+    ap.add_argument("--budgets", help="B,B,...: with --seeds, these budgets (default: 100,200,300)")
     ap.add_argument("--jobs", type=int, default=1, help="searches run at once, one core each (default 1)")
     ap.add_argument("--quick", action="store_true", help="2 seeds, budgets 10 and 20: a check that it runs")
     args = ap.parse_args()
@@ -95,8 +97,11 @@ def main() -> None:
     settings = Settings.from_json(report["settings"])
     if args.supernet_dir:
         settings = replace(settings, supernet_dir=Path(args.supernet_dir))
+    if args.budgets and args.seeds is None:
+        raise SystemExit("--budgets: only with --seeds (the calibration seeds' rule compares BUDGETS)")
     seeds = list(SEARCH_CALIBRATION_SEEDS) if args.seeds is None else seed_range(args.seeds)
-    seeds, budgets = (seeds[:2], (10, 20)) if args.quick else (seeds, BUDGETS)
+    budgets = tuple(sorted(int(b) for b in args.budgets.split(","))) if args.budgets else BUDGETS
+    seeds, budgets = (seeds[:2], (10, 20)) if args.quick else (seeds, budgets)
     space = compile_space(settings, Fairness.INSERT)
     data = load_data(settings)
     net = trained_supernet(space, settings, Fairness.INSERT, data.train, quiet=True).supernet

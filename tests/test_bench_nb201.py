@@ -277,7 +277,7 @@ def test_both_presets_measure_an_n1_proxy_and_set_adds_to_it(tmp_path):
     quick, full = make_settings(quick=True, **paths), make_settings(**paths)
     assert dict(quick.sets) == dict(full.sets) == {"N": "1"} and "N=1 (a proxy" in proxy(quick.sets)
     assert quick.measuring == full.measuring == CPU_MEASURING
-    assert (full.epochs, full.steps, full.archs, full.calibration, full.evals) == (10, None, 1000, 200, 100)
+    assert (full.epochs, full.steps, full.archs, full.calibration, full.evals) == (10, None, 1000, 200, 200)
     assert dict(make_settings(quick=True, sets=(("C", "8"),), **paths).sets) == {"C": "8", "N": "1"}
     assert dict(make_settings(quick=True, sets=(("N", "5"),), **paths).sets) == {"N": "5"}
     assert "as the benchmark's" in proxy(())

@@ -59,6 +59,9 @@ CANDIDATES = ("cpi", "regions+trainability+uncertainty", "cpi+synflow", "cpi+nas
 # docs/nb201.md, "Protocol": the highest mean truth of the returned networks over them, of no refinement and
 # of the explosion alone, the product and the mean of the two ranks, each with K = 5, 10 and 20
 # (`perf/search_refine_study.py` prints that table).
+# The search's budget (`Settings.evals`) of the full protocol, from the sixth version: 200 evaluations instead of
+# 100, chosen on the same calibration search seeds by the rule `perf/search_budget_study.py` states (a larger budget
+# only if its returned networks' mean truth beats 100's by at least 0.1 points).
 REFINE_BY = Refinement.EXPLOSION
 REFINE_SETS = {"N": "5"}
 SEARCH_CALIBRATION_SEEDS = range(100, 112)

@@ -51,7 +51,7 @@ class Settings:
     archs: int = 1000             # K architectures of the evaluation set: the figures and Table 1
     calibration: int = 200        # architectures of the calibration set: every choice (docs/nb201.md, "Protocol")
     seed: int = 0
-    evals: int = 100              # the search's budget of evaluated architectures
+    evals: int = 200              # the search's budget of evaluated architectures (protocol v6; 100 before)
     search_seeds: int = 3
     refine_top: int = 10          # the search's K best re-ranked with their gradient explosion (protocol v4); 0: off
     data: str = field(kw_only=True)          # the training data spec, e.g. cifar10:PATH

@@ -45,7 +45,7 @@ def bench_cmd() -> None:
               help="Architectures of the evaluation set [default: 1000; --quick: 100].")
 @click.option("--calibration", type=int, metavar="C",
               help="Architectures of the calibration set, where every choice is made [default: 200; --quick: 100].")
-@click.option("--evals", type=int, metavar="N", help="Architectures each search evaluates [default: 100; --quick: 30].")
+@click.option("--evals", type=int, metavar="N", help="Architectures each search evaluates [default: 200; --quick: 30].")
 @click.option("--search-seeds", type=int, metavar="N", help="Searches, seeds S, S+1, ... [default: 3].")
 @click.option("--refine-top", type=int, metavar="K",
               help="Each search's K best re-ranked with their gradient explosion at N=5 [default: 10; 0: off].")
