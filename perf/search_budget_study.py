@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from calibration_report import study_parser
-from search_refine_study import SHARED_TRUTH, seed_range
+from search_refine_study import SHARED_TRUTH, pick, rules, seed_range
 
 BUDGETS = (100, 200, 300)
 MARGIN = 0.10
@@ -46,19 +46,12 @@ def one_seed(seed: int) -> dict[int, tuple[float, float]]:
     for budget in r["budgets"]:
         pool = result.evaluated[:budget]
         best = [e.arch for e in best_k(pool, r["ranking"], r["k"])]
-        picked = best[pick_by_product(best, r["explosion"])]
+        booms = [_explosion_of(a, r["explosion"]) for a in best]
+        picked = best[pick(booms, len(best), rules()[f"product, K={r['k']}"][1])]
         out[budget] = (r["truth"].of(r["space"], picked), r["truth"].of(r["space"], best[0]))
     print(f"seed {seed}: {len(result.evaluated)} evaluated, {time.perf_counter() - start:.0f} s; "
           + ", ".join(f"{b}: {p:.2f} ({f:.2f})" for b, (p, f) in out.items()), flush=True)
     return out
-
-
-def pick_by_product(best: list, explosion) -> int:
-    """The protocol's last step (`search.refine.refinement`'s order) among `best`, the ranking's K best in order."""
-    from fbndsl.indicators.ranking import ranks
-
-    boom = ranks([_explosion_of(a, explosion) for a in best], higher_is_better=False)
-    return min(range(len(best)), key=lambda i: ((i + 1) * boom[i], i + 1))
 
 
 def _explosion_of(arch, explosion) -> float:
