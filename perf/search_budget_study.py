@@ -23,10 +23,8 @@ from __future__ import annotations
 
 import statistics
 import time
-from pathlib import Path
 
-from calibration_report import study_parser
-from search_refine_study import SHARED_TRUTH, pick, rules, seed_range
+from search_refine_study import pick, rules, search_setup, search_study_parser
 
 BUDGETS = (100, 200, 300)
 MARGIN = 0.10
@@ -62,47 +60,20 @@ def _explosion_of(arch, explosion) -> float:
 
 
 def main() -> None:
-    ap = study_parser(__doc__)
-    ap.add_argument("--truth", default=str(SHARED_TRUTH), help="the NAS-Bench-201 CSV")
-    ap.add_argument("--supernet-dir", help="where the report's supernets are, when not where it says (a copy)")
-    ap.add_argument("--seeds", help="A-B: these search seeds instead of the calibration ones (no choice is made)")
+    ap = search_study_parser(__doc__)
     ap.add_argument("--budgets", help="B,B,...: with --seeds, these budgets (default: 100,200,300)")
     ap.add_argument("--jobs", type=int, default=1, help="searches run at once, one core each (default 1)")
     ap.add_argument("--quick", action="store_true", help="2 seeds, budgets 10 and 20: a check that it runs")
     args = ap.parse_args()
-
-    import json
-    import multiprocessing
-    from dataclasses import replace
-
-    import torch
-
-    from fbndsl.bench.nb201 import context, load_data
-    from fbndsl.bench.protocol import REFINE_SETS, SEARCH_CALIBRATION_SEEDS
-    from fbndsl.bench.settings import Settings
-    from fbndsl.bench.supernets import Fairness, compile_space, trained_supernet
-    from fbndsl.bench.truth import Truth
-    from fbndsl.indicators import parse_indicator
-    from fbndsl.search.driver import explosion_refiner, recompiled
-
-    torch.set_num_threads(1)
-    report = json.loads(Path(args.report).read_text(encoding="utf-8"))
-    settings = Settings.from_json(report["settings"])
-    if args.supernet_dir:
-        settings = replace(settings, supernet_dir=Path(args.supernet_dir))
     if args.budgets and args.seeds is None:
         raise SystemExit("--budgets: only with --seeds (the calibration seeds' rule compares BUDGETS)")
-    seeds = list(SEARCH_CALIBRATION_SEEDS) if args.seeds is None else seed_range(args.seeds)
+    import multiprocessing
+
+    _RUN.update(search_setup(args))
     budgets = tuple(sorted(int(b) for b in args.budgets.split(","))) if args.budgets else BUDGETS
-    seeds, budgets = (seeds[:2], (10, 20)) if args.quick else (seeds, budgets)
-    space = compile_space(settings, Fairness.INSERT)
-    data = load_data(settings)
-    net = trained_supernet(space, settings, Fairness.INSERT, data.train, quiet=True).supernet
-    ranking = parse_indicator(report["choices"][-1]["chosen"])
-    _RUN.update(space=space, net=net, ctx=context(space, net, data.held_out, settings), ranking=ranking,
-                budgets=budgets, k=settings.refine_top, truth=Truth.from_csv(args.truth),
-                explosion=explosion_refiner(recompiled(space, REFINE_SETS), data.held_out, seed=settings.seed,
-                                            device="cpu", options=settings.measuring.options()))
+    seeds, budgets = (_RUN["seeds"][:2], (10, 20)) if args.quick else (_RUN["seeds"], budgets)
+    _RUN.update(budgets=budgets, k=_RUN["settings"].refine_top)
+    ranking, settings = _RUN["ranking"], _RUN["settings"]
     with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
         runs = pool.map(one_seed, seeds, chunksize=1)
     print(f"\nsearch seeds {seeds[0]}-{seeds[-1]} by {ranking.value}; the last step: product, K={settings.refine_top}")

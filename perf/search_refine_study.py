@@ -56,14 +56,19 @@ def seed_range(text: str) -> list[int]:
     return list(range(int(first), int(last or first) + 1))
 
 
-def main() -> None:
-    ap = study_parser(__doc__)
+def search_study_parser(doc: str):
+    """The command line the search studies share: the report, the truth, the supernets' folder, the seeds."""
+    ap = study_parser(doc)
     ap.add_argument("--truth", default=str(SHARED_TRUTH), help="the NAS-Bench-201 CSV")
     ap.add_argument("--supernet-dir", help="where the report's supernets are, when not where it says (a copy)")
     ap.add_argument("--seeds", help="A-B: these search seeds instead of the calibration ones (no choice is made)")
-    ap.add_argument("--quick", action="store_true", help="2 seeds of 20 evaluations: a check that it runs")
-    args = ap.parse_args()
+    return ap
 
+
+def search_setup(args) -> dict:
+    """What a search study reads from the report (`args` from `search_study_parser`): its settings, space, fair
+    supernet and measuring context, the ranking its calibration set chose, the truth, the explosion refiner of the
+    protocol's last step, and the seeds."""
     import json
     from dataclasses import replace
 
@@ -75,25 +80,37 @@ def main() -> None:
     from fbndsl.bench.supernets import Fairness, compile_space, trained_supernet
     from fbndsl.bench.truth import Truth
     from fbndsl.indicators import parse_indicator
-    from fbndsl.search.driver import explosion_refiner, recompiled, search
-    from fbndsl.search.objective import best_k
+    from fbndsl.search.driver import explosion_refiner, recompiled
 
     torch.set_num_threads(1)
     report = json.loads(Path(args.report).read_text(encoding="utf-8"))
     settings = Settings.from_json(report["settings"])
     if args.supernet_dir:
         settings = replace(settings, supernet_dir=Path(args.supernet_dir))
-    seeds = list(SEARCH_CALIBRATION_SEEDS) if args.seeds is None else seed_range(args.seeds)
-    seeds = seeds[:2] if args.quick else seeds
-    evals = 20 if args.quick else settings.evals
-    truth = Truth.from_csv(args.truth)
-    ranking = parse_indicator(report["choices"][-1]["chosen"])
     space = compile_space(settings, Fairness.INSERT)
     data = load_data(settings)
     net = trained_supernet(space, settings, Fairness.INSERT, data.train, quiet=True).supernet
-    ctx = context(space, net, data.held_out, settings)
-    explosion = explosion_refiner(recompiled(space, REFINE_SETS), data.held_out, seed=settings.seed, device="cpu",
-                                  options=settings.measuring.options())
+    return dict(settings=settings, space=space, net=net, ctx=context(space, net, data.held_out, settings),
+                ranking=parse_indicator(report["choices"][-1]["chosen"]), truth=Truth.from_csv(args.truth),
+                explosion=explosion_refiner(recompiled(space, REFINE_SETS), data.held_out, seed=settings.seed,
+                                            device="cpu", options=settings.measuring.options()),
+                seeds=list(SEARCH_CALIBRATION_SEEDS) if args.seeds is None else seed_range(args.seeds))
+
+
+def main() -> None:
+    ap = search_study_parser(__doc__)
+    ap.add_argument("--quick", action="store_true", help="2 seeds of 20 evaluations: a check that it runs")
+    args = ap.parse_args()
+
+    from fbndsl.bench.protocol import REFINE_SETS
+    from fbndsl.search.driver import search
+    from fbndsl.search.objective import best_k
+
+    run = search_setup(args)
+    settings, space, net, ctx, ranking, truth, explosion = (run[k] for k in (
+        "settings", "space", "net", "ctx", "ranking", "truth", "explosion"))
+    seeds = run["seeds"][:2] if args.quick else run["seeds"]
+    evals = 20 if args.quick else settings.evals
     table = {name: [] for name in rules()}
     for seed in seeds:
         start = time.perf_counter()
