@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 
 import torch
-from calibration_report import read_calibration, study_parser
+from calibration_report import STUDY_DEFAULT_V5, read_calibration, study_parser
 
 from fbndsl.bench.nb201 import correlate, zero_cost_context
 from fbndsl.indicators import Indicator, parse_indicator
@@ -24,8 +24,7 @@ from fbndsl.indicators.meco import min_eigenvalue
 from fbndsl.indicators.observe import is_feature_map, leaf_modules, observed_pass
 
 KS = (1, 2, 4, 8, 16, 32, 64)
-DEFAULT = "product(cpi+meco+jacob_cov+params+synflow+isotropy+progressivity)"
-RANKINGS = ("meco", "product(cpi+meco+jacob_cov+params+synflow)", DEFAULT,
+RANKINGS = ("meco", "product(cpi+meco+jacob_cov+params+synflow)", STUDY_DEFAULT_V5,
             "product(meco+jacob_cov+params+synflow+isotropy+progressivity)")
 
 

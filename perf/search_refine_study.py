@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from calibration_report import study_parser
+from calibration_report import fair_supernet_context, study_parser, supernet_dir_option
 
 SHARED_TRUTH = Path(__file__).resolve().parents[2] / "shared" / "data" / "nb201" / "nb201.csv"
 KS = (5, 10, 20)
@@ -60,7 +60,7 @@ def search_study_parser(doc: str):
     """The command line the search studies share: the report, the truth, the supernets' folder, the seeds."""
     ap = study_parser(doc)
     ap.add_argument("--truth", default=str(SHARED_TRUTH), help="the NAS-Bench-201 CSV")
-    ap.add_argument("--supernet-dir", help="where the report's supernets are, when not where it says (a copy)")
+    supernet_dir_option(ap)
     ap.add_argument("--seeds", help="A-B: these search seeds instead of the calibration ones (no choice is made)")
     return ap
 
@@ -70,27 +70,19 @@ def search_setup(args) -> dict:
     supernet and measuring context, the ranking its calibration set chose, the truth, the explosion refiner of the
     protocol's last step, and the seeds."""
     import json
-    from dataclasses import replace
 
     import torch
 
-    from fbndsl.bench.nb201 import context, load_data
     from fbndsl.bench.protocol import REFINE_SETS, SEARCH_CALIBRATION_SEEDS
     from fbndsl.bench.settings import Settings
-    from fbndsl.bench.supernets import Fairness, compile_space, trained_supernet
     from fbndsl.bench.truth import Truth
     from fbndsl.indicators import parse_indicator
     from fbndsl.search.driver import explosion_refiner, recompiled
 
     torch.set_num_threads(1)
     report = json.loads(Path(args.report).read_text(encoding="utf-8"))
-    settings = Settings.from_json(report["settings"])
-    if args.supernet_dir:
-        settings = replace(settings, supernet_dir=Path(args.supernet_dir))
-    space = compile_space(settings, Fairness.INSERT)
-    data = load_data(settings)
-    net = trained_supernet(space, settings, Fairness.INSERT, data.train, quiet=True).supernet
-    return dict(settings=settings, space=space, net=net, ctx=context(space, net, data.held_out, settings),
+    settings, space, data, ctx = fair_supernet_context(Settings.from_json(report["settings"]), args.supernet_dir)
+    return dict(settings=settings, space=space, net=ctx.supernet, ctx=ctx,
                 ranking=parse_indicator(report["choices"][-1]["chosen"]), truth=Truth.from_csv(args.truth),
                 explosion=explosion_refiner(recompiled(space, REFINE_SETS), data.held_out, seed=settings.seed,
                                             device="cpu", options=settings.measuring.options()),

@@ -23,22 +23,24 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import replace
-from pathlib import Path
 
 import torch
-from calibration_report import read_calibration, study_parser
+from calibration_report import (
+    STUDY_DEFAULT_V5,
+    fair_supernet_context,
+    read_calibration,
+    study_parser,
+    supernet_dir_option,
+)
 
-from fbndsl.bench.nb201 import context, correlate, load_data
-from fbndsl.bench.supernets import Fairness, compile_space, trained_supernet
+from fbndsl.bench.nb201 import correlate
 from fbndsl.indicators import Indicator, parse_indicator
 from fbndsl.indicators.calibrate import calibrate
 from fbndsl.indicators.seeded import seeded
 from fbndsl.indicators.trainability import bn_scale, input_path_batchnorms, mean_bn_scale
 from fbndsl.lower.batchnorm import tracking
 
-DEFAULT = "product(cpi+meco+jacob_cov+params+synflow+isotropy+progressivity)"
-RANKINGS = ("trainability", "cpi", DEFAULT)
+RANKINGS = ("trainability", "cpi", STUDY_DEFAULT_V5)
 
 
 def readings(ctx, space, arch) -> dict[str, float]:
@@ -59,16 +61,11 @@ def readings(ctx, space, arch) -> dict[str, float]:
 
 def main() -> None:
     ap = study_parser(__doc__)
-    ap.add_argument("--supernet-dir", help="where the report's supernets are, when not where it says (a copy)")
+    supernet_dir_option(ap)
     args = ap.parse_args()
     cal = read_calibration(args.report)
-    settings = cal.settings if args.supernet_dir is None else replace(cal.settings,
-                                                                      supernet_dir=Path(args.supernet_dir))
     torch.set_num_threads(1)
-    space = compile_space(settings, Fairness.INSERT)
-    data = load_data(settings)
-    net = trained_supernet(space, settings, Fairness.INSERT, data.train, quiet=True).supernet
-    ctx = context(space, net, data.held_out, settings)
+    _, space, _, ctx = fair_supernet_context(cal.settings, args.supernet_dir)
     start = time.perf_counter()
     values = [readings(ctx, space, space.parse_arch(a)) for a in cal.archs]
     print(f"{(time.perf_counter() - start) / len(values):.2f} s per network")
