@@ -190,8 +190,9 @@ def tiny_truth(tmp_path_factory):
 def tiny_settings(out):
     from fbndsl.bench.settings import Measuring, Settings
 
-    return Settings(epochs=1, steps=2, archs=5, calibration=6, evals=4, search_seeds=2, data="digits", out=out,
-                    supernet_dir=out / "supernets",
+    # the last step (off by default from version 7) asked for, so that the smoke run reports it too
+    return Settings(epochs=1, steps=2, archs=5, calibration=6, evals=4, search_seeds=2, refine_top=10, data="digits",
+                    out=out, supernet_dir=out / "supernets",
                     measuring=Measuring(recal_batches=2, eval_images=16, mc_samples=2, batch_size=16, naswot_batch=8),
                     sets=tuple(TINY.items()))
 
@@ -278,6 +279,7 @@ def test_both_presets_measure_an_n1_proxy_and_set_adds_to_it(tmp_path):
     assert dict(quick.sets) == dict(full.sets) == {"N": "1"} and "N=1 (a proxy" in proxy(quick.sets)
     assert quick.measuring == full.measuring == CPU_MEASURING
     assert (full.epochs, full.steps, full.archs, full.calibration, full.evals) == (10, None, 1000, 200, 200)
+    assert quick.refine_top == full.refine_top == 0  # the last step is off from version 7
     assert dict(make_settings(quick=True, sets=(("C", "8"),), **paths).sets) == {"C": "8", "N": "1"}
     assert dict(make_settings(quick=True, sets=(("N", "5"),), **paths).sets) == {"N": "5"}
     assert "as the benchmark's" in proxy(())

@@ -58,7 +58,10 @@ CANDIDATES = ("cpi", "regions+trainability+uncertainty", "cpi+synflow", "cpi+nas
 # (`SEARCH_CALIBRATION_SEEDS`, disjoint from the reported seeds settings.seed, +1, +2) by the rule of
 # docs/nb201.md, "Protocol": the highest mean truth of the returned networks over them, of no refinement and
 # of the explosion alone, the product and the mean of the two ranks, each with K = 5, 10 and 20
-# (`perf/search_refine_study.py` prints that table).
+# (`perf/search_refine_study.py` prints that table). Off from the seventh version (`Settings.refine_top` 0): asked
+# again on sixteen fresh calibration search seeds (`SEARCH_RECALIBRATION_SEEDS`), the ranking's own first returned
+# better networks than the last step at 200 evaluations (`perf/search_last_step_study.py`); `--refine-top 10` gives
+# it back.
 # The search's budget (`Settings.evals`) of the full protocol, from the sixth version: 200 evaluations instead of
 # 100, chosen on the same calibration search seeds by the rule `perf/search_budget_study.py` states (a larger budget
 # only if its returned networks' mean truth beats 100's by at least 0.1 points).

@@ -48,7 +48,8 @@ def bench_cmd() -> None:
 @click.option("--evals", type=int, metavar="N", help="Architectures each search evaluates [default: 200; --quick: 30].")
 @click.option("--search-seeds", type=int, metavar="N", help="Searches, seeds S, S+1, ... [default: 3].")
 @click.option("--refine-top", type=int, metavar="K",
-              help="Each search's K best re-ranked with their gradient explosion at N=5 [default: 10; 0: off].")
+              help="Each search's K best re-ranked with their gradient explosion at N=5 [default: 0, off; "
+                   "protocol versions 4 to 6: 10].")
 @click.option("--seed", type=int, metavar="S", help="Seed of the sample, the training and the searches [default: 0].")
 @click.option("--supernet-dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Where the supernets' run directories go, reused by reruns [default: runs/nb201-supernets].")
