@@ -3,14 +3,14 @@
     python perf/search_budget_study.py REPORT.json [--truth CSV] [--supernet-dir DIR] [--seeds A-B [--budgets B,...]]
                                        [--jobs J] [--quick]
 
-REPORT.json is what `fbndsl bench nb201` wrote: its settings (data, seed, `--set`, supernet folder, the last step's
-K) and the ranking its calibration set chose. For each seed of `protocol.SEARCH_CALIBRATION_SEEDS` (disjoint from
-the seeds the benchmark reports), the benchmark's search runs once on the report's fair supernet, without its last
-step, for the largest budget of `BUDGETS`. Evolution decides each next network from the networks evaluated so far
-only, so the first B networks of that run are exactly what a search of budget B evaluates; for each budget B the
-study takes them and returns, as the protocol's search does, the one the last step (`protocol.REFINE_BY`: the
-least product of the ranking's and the explosion's ranks among the ranking's K best) picks, and the ranking's own
-first beside it.
+REPORT.json is what `fbndsl bench nb201` wrote: its settings (data, seed, `--set`, supernet folder) and the ranking
+its calibration set chose. For each seed of `protocol.SEARCH_CALIBRATION_SEEDS` (disjoint from the seeds the
+benchmark reports), the benchmark's search runs once on the report's fair supernet, without its last step, for the
+largest budget of `BUDGETS`. Evolution decides each next network from the networks evaluated so far only, so the
+first B networks of that run are exactly what a search of budget B evaluates; for each budget B the study takes
+them and returns, as the protocol's search of version 6 did, the one the last step (`protocol.REFINE_BY`: the least
+product of the ranking's and the explosion's ranks among the ranking's `protocol.REFINE_TOP` best) picks, and the
+ranking's own first beside it.
 
 The rule, written before any figure of this study was seen: the protocol's budget (100) stays unless a larger one's
 returned networks have a mean truth over the twelve calibration seeds at least `MARGIN` points above it (a budget
@@ -69,14 +69,16 @@ def main() -> None:
         raise SystemExit("--budgets: only with --seeds (the calibration seeds' rule compares BUDGETS)")
     import multiprocessing
 
+    from fbndsl.bench.protocol import REFINE_TOP
+
     _RUN.update(search_setup(args))
     budgets = tuple(sorted(int(b) for b in args.budgets.split(","))) if args.budgets else BUDGETS
     seeds, budgets = (_RUN["seeds"][:2], (10, 20)) if args.quick else (_RUN["seeds"], budgets)
-    _RUN.update(budgets=budgets, k=_RUN["settings"].refine_top)
-    ranking, settings = _RUN["ranking"], _RUN["settings"]
+    _RUN.update(budgets=budgets, k=REFINE_TOP)
+    ranking = _RUN["ranking"]
     with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
         runs = pool.map(one_seed, seeds, chunksize=1)
-    print(f"\nsearch seeds {seeds[0]}-{seeds[-1]} by {ranking.value}; the last step: product, K={settings.refine_top}")
+    print(f"\nsearch seeds {seeds[0]}-{seeds[-1]} by {ranking.value}; the last step: product, K={REFINE_TOP}")
     means = {}
     for b in budgets:
         picked, first = [r[b][0] for r in runs], [r[b][1] for r in runs]

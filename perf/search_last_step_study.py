@@ -4,14 +4,13 @@ search seeds alone (docs/nb201.md, "Protocol", version 7).
     python perf/search_last_step_study.py REPORT.json [--truth CSV] [--supernet-dir DIR] [--seeds A-B] [--jobs J]
                                           [--quick]
 
-REPORT.json is what `fbndsl bench nb201` wrote: its settings (data, seed, `--set`, supernet folder, the last step's
-K) and the ranking its calibration set chose. For each seed of `protocol.SEARCH_RECALIBRATION_SEEDS`
-(sixteen seeds no run had used when this was written, disjoint from every reported seed and from the twelve
-calibration seeds that chose the last step in version 4 and the budget in version 6), the protocol's search runs
-once on the report's fair supernet for the protocol's budget (`--evals`: 200 from version 6; version 5's report
-records its 100), and the study gives the truth of the network the last step (`protocol.REFINE_BY`: the least
-product of the ranking's and the explosion's ranks among the ranking's K best) returns and of the ranking's own
-first, from the same run.
+REPORT.json is what `fbndsl bench nb201` wrote: its settings (data, seed, `--set`, supernet folder) and the ranking
+its calibration set chose. For each seed of `protocol.SEARCH_RECALIBRATION_SEEDS` (sixteen seeds no run had used
+when this was written, disjoint from every reported seed and from the twelve calibration seeds that chose the last
+step in version 4 and the budget in version 6), the protocol's search runs once on the report's fair supernet for
+the protocol's budget (`--evals`: 200 from version 6; version 5's report records its 100), and the study gives the
+truth of the network the last step (`protocol.REFINE_BY`: the least product of the ranking's and the explosion's
+ranks among the ranking's `protocol.REFINE_TOP` best) returns and of the ranking's own first, from the same run.
 
 The rule, written and committed before any figure of this study was seen: the last step stays if the mean truth of
 its returned networks over the sixteen seeds is at least that of the ranking's own first (ties keep what the
@@ -40,7 +39,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="2 seeds of 20 evaluations (the first two of "
                     "protocol.SEARCH_CALIBRATION_SEEDS): a check that it runs")
     args = ap.parse_args()
-    from fbndsl.bench.protocol import SEARCH_RECALIBRATION_SEEDS
+    from fbndsl.bench.protocol import REFINE_TOP, SEARCH_RECALIBRATION_SEEDS
 
     run = budget_study._RUN  # what every seed's search shares: set up once, then forked into the jobs
     run.update(search_setup(args))
@@ -48,7 +47,7 @@ def main() -> None:
     seeds = run["seeds"][:2] if args.quick else (
         list(SEARCH_RECALIBRATION_SEEDS) if args.seeds is None else run["seeds"])
     budget = 20 if args.quick else args.evals
-    run.update(budgets=(budget,), k=run["settings"].refine_top)
+    run.update(budgets=(budget,), k=REFINE_TOP)
     with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
         runs = pool.map(budget_study.one_seed, seeds, chunksize=1)
     last = statistics.fmean(r[budget][0] for r in runs)

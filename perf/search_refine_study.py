@@ -94,7 +94,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="2 seeds of 20 evaluations: a check that it runs")
     args = ap.parse_args()
 
-    from fbndsl.bench.protocol import REFINE_SETS
+    from fbndsl.bench.protocol import REFINE_SETS, REFINE_TOP
     from fbndsl.search.driver import search
     from fbndsl.search.objective import best_k
 
@@ -121,7 +121,7 @@ def main() -> None:
         print(f"{name:16s} mean {statistics.fmean(accs):.3f}   {' '.join(f'{a:.2f}' for a in accs)}")
     none = statistics.fmean(table["none"])
     if args.seeds is not None:
-        protocol = f"product, K={settings.refine_top}"
+        protocol = f"product, K={REFINE_TOP}"
         print(f"search refinement study: the protocol's '{protocol}', mean truth "
               f"{statistics.fmean(table[protocol]):.3f} % over seeds {args.seeds} (none: {none:.3f} %)")
         return

@@ -67,6 +67,7 @@ CANDIDATES = ("cpi", "regions+trainability+uncertainty", "cpi+synflow", "cpi+nas
 # only if its returned networks' mean truth beats 100's by at least 0.1 points).
 REFINE_BY = Refinement.EXPLOSION
 REFINE_SETS = {"N": "5"}
+REFINE_TOP = 10  # the last step's K (version 4), which the studies of it keep whatever a report's `refine_top`
 SEARCH_CALIBRATION_SEEDS = range(100, 112)
 # From the seventh version: sixteen more calibration search seeds, which no run had used, for the one question asked
 # again of the last step, whether it beats the ranking's own first (`perf/search_last_step_study.py` states the

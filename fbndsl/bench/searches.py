@@ -44,11 +44,11 @@ def run_searches(space, ctx, truth, settings, indicator, data, echo: Callable[[s
     settings.refine_top best refined as the protocol says (`data`: the held-out split, NASWOT's batch). Under
     torchrun (`launch`) every rank calls it: rank 0 searches, the others measure its rounds and get []."""
     launch = launch or Launch()
-    # the search refuses a way of refining without a K to refine (off from the protocol's version 7)
-    refining = dict(refine_top=settings.refine_top, refine_by=REFINE_BY,
-                    refine_sets=REFINE_SETS) if settings.refine_top else {}
-    refine = refiner_for(REFINE_BY, space, data, steps=None, sets=REFINE_SETS, seed=settings.seed, device=ctx.device,
-                         options=settings.measuring.options()) if settings.refine_top else None
+    refining, refine = {}, None  # the search refuses a way of refining without a K (off from version 7)
+    if settings.refine_top:
+        refining = dict(refine_top=settings.refine_top, refine_by=REFINE_BY, refine_sets=REFINE_SETS)
+        refine = refiner_for(REFINE_BY, space, data, steps=None, sets=REFINE_SETS, seed=settings.seed,
+                             device=ctx.device, options=settings.measuring.options())
     runs = []
     for seed in range(settings.seed, settings.seed + settings.search_seeds):
         workers = Workers(launch, {Task.MEASURE: measurer(space, ctx.supernet, None, indicator, seed=seed,

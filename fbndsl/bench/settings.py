@@ -53,7 +53,7 @@ class Settings:
     seed: int = 0
     evals: int = 200              # the search's budget of evaluated architectures (protocol v6; 100 before)
     search_seeds: int = 3
-    refine_top: int = 0           # the search's K best re-ranked with their gradient explosion (versions 4-6: 10)
+    refine_top: int = 0           # the search's K best re-ranked by gradient explosion (v4-6: protocol.REFINE_TOP)
     data: str = field(kw_only=True)          # the training data spec, e.g. cifar10:PATH
     out: Path = field(kw_only=True)          # where report.json goes
     supernet_dir: Path = field(kw_only=True)  # where the supernets' run directories go, reused by reruns
