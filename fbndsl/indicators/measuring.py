@@ -19,7 +19,7 @@ from .expressivity import expressivity
 from .gamma import gamma
 from .isotropy import init_layer_entropies, isotropy, progressivity
 from .jacob_cov import jacob_cov
-from .kinds import LAYER_MAPS, RECALIBRATION, Indicator
+from .kinds import LAYER_MAPS, RECALIBRATION, Indicator, shared_steps
 from .meco import meco
 from .naswot import naswot
 from .regions import regions
@@ -66,7 +66,7 @@ def measure_all(ctx: IndicatorContext, arch: Arch, base: tuple[Indicator, ...],
     before: the values are a function of (context, arch). `seconds`, when given, receives each indicator's wall
     time and, under `RECALIBRATION` and `LAYER_MAPS`, that of each step they share (`kinds.shared_steps`)."""
     timed = _stopwatch({} if seconds is None else seconds)
-    trained = any(i.needs_trained_supernet for i in base)
+    trained = RECALIBRATION in shared_steps(base)
     with seeded(ctx), (_kept(ctx.supernet) if trained else nullcontext()):
         prepared = Prepared(timed(RECALIBRATION, calibrate, ctx, arch) if trained else None)
         values = {}
