@@ -24,6 +24,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from calibration_report import fair_supernet_context, study_parser, supernet_dir_option
@@ -62,6 +63,8 @@ def search_study_parser(doc: str):
     ap.add_argument("--truth", default=str(SHARED_TRUTH), help="the NAS-Bench-201 CSV")
     supernet_dir_option(ap)
     ap.add_argument("--seeds", help="A-B: these search seeds instead of the calibration ones (no choice is made)")
+    ap.add_argument("--draw-seed", type=int, help="with --seeds: the fair supernet and the measuring batches of this "
+                    "seed (trained if absent), not the report's (docs/nb201.md: how far the figures move with it)")
     return ap
 
 
@@ -81,7 +84,12 @@ def search_setup(args) -> dict:
 
     torch.set_num_threads(1)
     report = json.loads(Path(args.report).read_text(encoding="utf-8"))
-    settings, space, data, ctx = fair_supernet_context(Settings.from_json(report["settings"]), args.supernet_dir)
+    settings = Settings.from_json(report["settings"])
+    if args.draw_seed is not None:
+        if args.seeds is None:
+            raise SystemExit("--draw-seed: only with --seeds (the calibration seeds' rules are the report's draw's)")
+        settings = replace(settings, seed=args.draw_seed)
+    settings, space, data, ctx = fair_supernet_context(settings, args.supernet_dir)
     return dict(settings=settings, space=space, net=ctx.supernet, ctx=ctx,
                 ranking=parse_indicator(report["choices"][-1]["chosen"]), truth=Truth.from_csv(args.truth),
                 explosion=explosion_refiner(recompiled(space, REFINE_SETS), data.held_out, seed=settings.seed,
