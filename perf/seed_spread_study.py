@@ -28,12 +28,15 @@ from pathlib import Path
 from calibration_report import STUDY_DEFAULT_V5, fair_supernet_context, study_parser, supernet_dir_option
 from search_refine_study import seed_range
 
+from fbndsl.bench import protocol
+from fbndsl.indicators import Indicator
+
 # The default ranking, CPI, and every single indicator they are judged against (the goals: the default above every
-# single indicator and zero-cost pair, CPI above every single one); snip, gamma and the accuracy reading of
-# expressivity (far below, and the costliest to measure) are left out.
-SINGLES = ("regions", "trainability", "uncertainty", "meco", "naswot", "jacob_cov", "synflow", "isotropy",
-           "progressivity", "params")
-ZERO_COST = ("meco", "naswot", "jacob_cov", "synflow", "isotropy", "progressivity", "params")
+# single indicator and zero-cost pair, CPI above every single one): CPI's members and the protocol's zero-cost
+# baselines; snip, gamma and the accuracy reading of expressivity (far below, and the costliest to measure) are
+# left out.
+ZERO_COST = tuple(i.value for i in protocol.ZERO_COST if i is not Indicator.SNIP)
+SINGLES = ("regions", "trainability", "uncertainty", *ZERO_COST)
 RANKINGS = (STUDY_DEFAULT_V5, "cpi", *SINGLES)
 BOOTSTRAP = 1000
 
@@ -65,8 +68,6 @@ def main() -> None:
 
 
 def _values(raw: dict) -> dict:
-    from fbndsl.indicators import Indicator
-
     return {Indicator(k): float(v) for k, v in raw.items()}
 
 
@@ -78,7 +79,8 @@ def _seed_values(report: dict, archs: list[dict], seed: int, out: Path, args) ->
     texts = [a["arch"] for a in archs]
     if path.is_file():
         kept = json.loads(path.read_text(encoding="utf-8"))
-        assert kept["archs"] == texts, f"{path}: other networks; remove it or choose another --out"
+        if kept["archs"] != texts:
+            raise SystemExit(f"{path}: measured on other networks than the report's; remove it or give another --out")
         measured = [_values(v) for v in kept["values"]]
     else:
         measured = _measure(report, archs, seed, out, args)
@@ -121,7 +123,8 @@ def _table(draws: dict[str, list[dict]], truth: list[float]) -> None:
           "".join(f"{label:>22}" for label in labels))
     for r in rankings:
         print(f"{r.value:<72}" + "".join(f"{taus[label][r]:>22.3f}" for label in labels))
-    for what, group in (("best single", rankings[2:]), ("best zero-cost pair (product)", pairs)):
+    singles = [parse_indicator(s) for s in SINGLES]
+    for what, group in (("best single", singles), ("best zero-cost pair (product)", pairs)):
         best = {label: max(group, key=lambda r: taus[label][r]) for label in labels}
         names = {lb: best[lb].value.removeprefix("product(").removesuffix(")")[:15] for lb in labels}
         print(f"{what:<72}" + "".join(f"{taus[lb][best[lb]]:>6.3f} {names[lb]:>15}" for lb in labels))
