@@ -18,7 +18,7 @@ from .context import IndicatorContext
 from .ensemble import Aggregate, Ensemble, parse_indicator
 from .kinds import Indicator, base_indicators
 from .measure import measure
-from .ranking import order, ranks, scores
+from .ranking import order, penalties, ranks, scores
 
 __all__ = ["Indicator", "Aggregate", "Ensemble", "parse_indicator", "base_indicators", "IndicatorContext", "measure",
-           "ranks", "scores", "order"]
+           "ranks", "penalties", "scores", "order"]

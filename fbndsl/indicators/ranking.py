@@ -41,7 +41,7 @@ def scores(records: Sequence[Mapping[Indicator, float]], indicator: Indicator | 
     """Per record: the raw value; for CPI the mean of its three component ranks over all of `records`; for a rank
     ensemble its aggregate of the members' ranks over all of `records` (a member CPI: the rank of its CPI)."""
     if isinstance(indicator, Ensemble):
-        columns = [(w, _penalties(ranks(scores(records, m), m.higher_is_better), indicator.aggregate))
+        columns = [(w, penalties(ranks(scores(records, m), m.higher_is_better), indicator.aggregate))
                    for m, w in indicator.members]
         return [math.fsum(w * col[i] for w, col in columns) / indicator.weight for i in range(len(records))]
     if indicator is not Indicator.CPI:
@@ -51,7 +51,7 @@ def scores(records: Sequence[Mapping[Indicator, float]], indicator: Indicator | 
     return [math.fsum(col[i] for col in columns) / len(columns) for i in range(len(records))]
 
 
-def _penalties(rank_column: list[float], aggregate: Aggregate) -> list[float]:
+def penalties(rank_column: list[float], aggregate: Aggregate) -> list[float]:
     """What a member adds to the ensemble's weighted mean: its rank r, or for a product -log q with q = (n + 1 - r)
     / n, its normalised rank (1 for the best of n, 1/n for the last), so that the mean is minus the log of the
     weighted geometric mean of the q's: AZ-NAS' sum of log ranks, negated (lower is better) and divided by the
