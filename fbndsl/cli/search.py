@@ -424,10 +424,11 @@ def report(plan: Plan, result: SearchResult, spaces: Spaces, space_path: str, tr
     if spaces.proxies:
         lines.append(f"note: {proxy_note(spaces)}")
     if result.indicator is Indicator.CPI:
-        lines.append("CPI is a mean rank (1 = best), here among the top-k below; each indicator's rank in brackets")
+        lines.append("CPI is a mean rank (1 = best) over every architecture evaluated; each indicator's rank among "
+                     "them in brackets")
     elif isinstance(result.indicator, Ensemble):
         lines.append(f"{result.indicator.value} is a {result.indicator.score_name} ({result.indicator.best_score} = "
-                     f"best), here among the top-k below; each indicator's rank in brackets")
+                     f"best) over every architecture evaluated; each indicator's rank among them in brackets")
     if result.refined:
         lines.append(refined_line(plan, len(result.refined)))
     lines += ["", render(result.space, result.top, result.refined, plan.refine_by.column).rstrip(), "",

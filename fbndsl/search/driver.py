@@ -9,9 +9,9 @@
 The order of work: check the budget against the space's exact cost range and the strategy against the space
 (one-line errors, before anything is built), then let the strategy propose; the `SearchLoop` admits only
 architectures within the budget by the analytic cost model, measures each once, and the pool is written to
-`out_dir/results.json` as it grows. At the end the top-k are ranked again among themselves; with `refine_top`
-K, the K best are each refined and listed first (`refinement`): trained BN-only alone and ordered by that accuracy
-(`refine`), or ordered with their gradient explosion at initialisation; then it is drawn.
+`out_dir/results.json` as it grows. At the end the top-k are the pool's best, ranked over the whole pool; with
+`refine_top` K, the K best are each refined and listed first (`refinement`): trained BN-only alone and ordered by
+that accuracy (`refine`), or ordered with their gradient explosion at initialisation; then it is drawn.
 """
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ class SearchResult:
     strategy: StrategyKind
     budget: Budget
     evaluated: tuple[Entry, ...]      # in the order of evaluation
-    top: tuple[Ranked, ...]           # best first, ranked among themselves
+    top: tuple[Ranked, ...]           # best first, ranked over the whole evaluated pool
     measured: int                     # evaluated by this call; the rest came from results.json (--resume)
     seconds: float                    # search time in all (a resumed search adds the earlier run's)
     exhausted: bool                   # the strategy ran out of new architectures before the evaluation budget

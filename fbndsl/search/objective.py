@@ -1,8 +1,11 @@
 """From measured values to decisions: the pool-relative goodness strategies read, and the final top-k.
 
 Both go through `ranking`: CPI (and a rank ensemble, `cpi+synflow`) is a mean of ranks over the architectures
-it is computed among, so the goodness of the pool is recomputed whenever the pool grows, and the final top-k are
-ranked again among themselves (their CPI then compares them with each other, not with the whole pool).
+it is computed among, so the goodness of the pool is recomputed whenever the pool grows. The final top-k are the
+k best over the whole evaluated pool, in that order, with every column and rank over the pool too: the search's
+return is the ranking's first over all it measured, the network NAS-Bench-201's protocol measures (docs/nb201.md,
+version 7). (Ranked again among themselves, as the top-k were before, a composite's order among five can differ
+from the pool's: its ranks among five are coarser and its product or mean of them another aggregate.)
 """
 from __future__ import annotations
 
@@ -30,24 +33,24 @@ def goodness(indicator: Indicator | Ensemble):
 
 @dataclass(frozen=True)
 class Ranked:
-    """One of the final top-k: its entry, its place, and each measured column with its rank among the top-k."""
+    """One of the final top-k: its entry, its place, and each measured column with its rank over the pool."""
 
     rank: int
     entry: Entry
     values: dict[Indicator | Ensemble, float]  # the measured components, and the chosen one's score if composite
-    ranks: dict[Indicator | Ensemble, float]   # 1 = best among the top-k; ties share their average rank
+    ranks: dict[Indicator | Ensemble, float]   # 1 = best of the evaluated pool; ties share their average rank
 
 
 def top_k(entries: Sequence[Entry], indicator: Indicator | Ensemble, k: int) -> list[Ranked]:
-    """The k best of the pool by the indicator over the whole pool, then ranked again among themselves."""
-    best = best_k(entries, indicator, k)
-    records = [e.values for e in best]
+    """The k best of the pool by the indicator over the whole pool, in that order; each column (a composite's score
+    one of its own) and its rank over the whole pool."""
+    records = [e.values for e in entries]
     columns = {c: [r[c] for r in records] for c in indicator.components}
-    if indicator not in columns:  # a composite (CPI, an ensemble): its score among the top-k is a column of its own
+    if indicator not in columns:  # a composite (CPI, an ensemble): its score over the pool is a column of its own
         columns[indicator] = scores(records, indicator)
     column_ranks = {c: ranks(v, c.higher_is_better) for c, v in columns.items()}
-    return [Ranked(place, best[i], {c: columns[c][i] for c in columns}, {c: column_ranks[c][i] for c in columns})
-            for place, i in enumerate(order(records, indicator), 1)]
+    return [Ranked(place, entries[i], {c: columns[c][i] for c in columns}, {c: column_ranks[c][i] for c in columns})
+            for place, i in enumerate(order(records, indicator)[:k], 1)]
 
 
 def best_k(entries: Sequence[Entry], indicator: Indicator | Ensemble, k: int) -> list[Entry]:

@@ -8,7 +8,7 @@
      "settings": {...},                      # everything else a resume must repeat (evals, data, training...)
      "evaluated": [{"arch": canonical text, "macs", "params", "indicators": {name: value}}, ...],
      "top": [{"rank": 1, "arch", "macs", "params", "indicators": {...}, "ranks": {...}}, ...],  # with CPI's or an
-                                             # ensemble's score among the top-k under its text; a refined
+                                             # ensemble's score over the pool under its text; a refined
                                              # architecture's row also has "refined": its refined value
      "refined": {arch text: value},          # --refine-top: each refined architecture's accuracy or explosion
      "done": bool, "seconds": float}

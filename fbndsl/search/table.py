@@ -1,6 +1,6 @@
-"""The top-k table `fbndsl search` prints: rank, MACs, params, each measured indicator with its rank among the
-top-k, the refined value of the refined rows (`--refine-top`), and the architecture (NAS-Bench-201 notation
-where the space has it, else the canonical text)."""
+"""The top-k table `fbndsl search` prints: rank, MACs, params, each measured indicator with its rank among every
+architecture evaluated, the refined value of the refined rows (`--refine-top`), and the architecture (NAS-Bench-201
+notation where the space has it, else the canonical text)."""
 from __future__ import annotations
 
 import math
