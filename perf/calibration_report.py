@@ -1,17 +1,21 @@
 """What the calibration studies of perf/ read from a report of `fbndsl bench nb201`: its settings and its
-calibration networks with their ground truth and measured values, and how they judge a ranking on them. The
-evaluation set is never read."""
+calibration networks with their ground truth and measured values, how they judge a ranking on them, and how a
+study keeps what it measured. Nothing here reads the evaluation set."""
 from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+from scipy.stats import kendalltau
 
 from fbndsl.bench.nb201 import context, correlate, load_data
 from fbndsl.bench.settings import Settings
 from fbndsl.bench.supernets import Fairness, compile_space, trained_supernet
-from fbndsl.indicators import Indicator, parse_indicator
+from fbndsl.files import atomic_write_text
+from fbndsl.indicators import Aggregate, Indicator, parse_indicator, penalties, ranks
 
 # The default ranking of the protocol's versions 3 and 4, which the studies judge beside their own rankings: every
 # committed report measured its members. (Version 5's default adds isotropy and progressivity, which only version
@@ -64,3 +68,28 @@ def calibration_tau(records: list[dict], truth: list[float], ranking: str) -> fl
     """`ranking`'s Kendall tau against `truth` on these records (a pool-relative ranking: within them)."""
     r = parse_indicator(ranking)
     return correlate(records, truth, [r])[r].kendall_tau
+
+
+def product_tau(columns: list[tuple[list[float], bool]], truth: list[float]) -> float:
+    """Kendall tau against `truth` of the product of ranks of these columns of values (each with whether higher is
+    better), as `product(...)` aggregates: for members an `Ensemble` cannot name (one indicator at two depths, a CPI
+    averaged over supernets)."""
+    penalty = [penalties(ranks(values, higher), Aggregate.PRODUCT) for values, higher in columns]
+    score = [sum(column[i] for column in penalty) for i in range(len(truth))]  # lower is better
+    return float(kendalltau([-s for s in score], truth, variant="b")[0])
+
+
+def kept_values(path: Path, archs: list[str], measure_all: Callable[[], list[dict]], **about) -> list[dict]:
+    """Each network's measured values (Indicator -> float): read from `path` when a study kept them there, else
+    `measure_all()` and kept there (written whole or not at all, with `about` first), so that a rerun reprints from
+    them and two processes with disjoint draws share one folder. A file of other networks is refused in one line."""
+    if path.is_file():
+        kept = json.loads(path.read_text(encoding="utf-8"))
+        if kept["archs"] != archs:
+            raise SystemExit(f"{path}: measured on other networks than the report's; remove it or give another --out")
+        return [{Indicator(k): float(v) for k, v in values.items()} for values in kept["values"]]
+    measured = measure_all()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, json.dumps({**about, "archs": archs, "values": [
+        {i.value: v for i, v in m.items()} for m in measured]}))
+    return measured

@@ -19,12 +19,18 @@ import time
 from dataclasses import replace
 
 import torch
-from calibration_report import STUDY_DEFAULT, STUDY_DEFAULT_V5, read_calibration, study_parser
-from scipy.stats import kendalltau
+from calibration_report import (
+    STUDY_DEFAULT,
+    STUDY_DEFAULT_V5,
+    calibration_tau,
+    product_tau,
+    read_calibration,
+    study_parser,
+)
 
 from fbndsl.bench.nb201 import correlate, zero_cost_context
 from fbndsl.bench.protocol import ZERO_COST
-from fbndsl.indicators import Aggregate, Indicator, measure, parse_indicator, penalties, ranks, scores
+from fbndsl.indicators import Indicator, measure, parse_indicator, scores
 
 
 def main() -> None:
@@ -43,14 +49,14 @@ def main() -> None:
         print(f"{i.value:34s}{on_proxy[i].kendall_tau:12.3f}{at_n5[i].kendall_tau:8.3f}")
 
     members = [m for m, _ in default.members]
-    proxy_tau = product_tau(cal, [(m, cal.records) for m in members])
+    proxy_tau = calibration_tau(cal.records, cal.truth, default.value)
     rows = {"every zero-cost member at N=5": [(m, deep if m in zero_cost else cal.records) for m in members]}
     for z in (m for m in members if m in zero_cost):
         rows[f"{z.value} at N=5 instead"] = [(m, deep if m is z else cal.records) for m in members]
     for z in zero_cost:
         rows[f"{z.value} at N=5 added"] = [(m, cal.records) for m in members] + [(z, deep)]
     print(f"\n{default.value}, calibration Kendall tau: {proxy_tau:.3f} on the proxy")
-    taus = {name: product_tau(cal, columns) for name, columns in rows.items()}
+    taus = {name: _tau(cal, columns) for name, columns in rows.items()}
     for name, tau in taus.items():
         print(f"  {name:34s}{tau:8.3f}")
     best = max(taus, key=taus.get)
@@ -58,12 +64,10 @@ def main() -> None:
           f"best with N=5 readings {taus[best]:.3f} ({best})")
 
 
-def product_tau(cal, columns: list[tuple[Indicator, list[dict]]]) -> float:
+def _tau(cal, members: list[tuple[Indicator, list[dict]]]) -> float:
     """Calibration Kendall tau of the product of ranks of these members, each read from its own records (so one
     indicator can be a member twice, at two depths; `Ensemble` admits each indicator once)."""
-    penalty = [penalties(ranks(scores(records, m), m.higher_is_better), Aggregate.PRODUCT) for m, records in columns]
-    score = [sum(col[i] for col in penalty) for i in range(len(cal.truth))]
-    return float(kendalltau([-s for s in score], cal.truth, variant="b")[0])
+    return product_tau([(scores(records, m), m.higher_is_better) for m, records in members], cal.truth)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ import statistics
 from dataclasses import replace
 from pathlib import Path
 
-from calibration_report import STUDY_DEFAULT_V5, fair_supernet_context, study_parser, supernet_dir_option
+from calibration_report import STUDY_DEFAULT_V5, fair_supernet_context, kept_values, study_parser, supernet_dir_option
 from search_refine_study import seed_range
 
 from fbndsl.bench import protocol
@@ -73,19 +73,8 @@ def _values(raw: dict) -> dict:
 
 def _seed_values(report: dict, archs: list[dict], seed: int, out: Path, args) -> list[dict]:
     """The seed's measured values, one record per network: read from OUT, or measured and written there."""
-    from fbndsl.files import atomic_write_text
-
-    path = out / f"seed{seed}.json"
-    texts = [a["arch"] for a in archs]
-    if path.is_file():
-        kept = json.loads(path.read_text(encoding="utf-8"))
-        if kept["archs"] != texts:
-            raise SystemExit(f"{path}: measured on other networks than the report's; remove it or give another --out")
-        measured = [_values(v) for v in kept["values"]]
-    else:
-        measured = _measure(report, archs, seed, out, args)
-        atomic_write_text(path, json.dumps({"seed": seed, "archs": texts, "values": [
-            {i.value: v for i, v in m.items()} for m in measured]}))
+    measured = kept_values(out / f"seed{seed}.json", [a["arch"] for a in archs],
+                           lambda: _measure(report, archs, seed, out, args), seed=seed)
     # what was not measured again (the report's seed's zero-cost values) is the report's
     return [{**_values(a["values"]), **m} for a, m in zip(archs, measured)]
 

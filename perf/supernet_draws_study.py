@@ -19,23 +19,22 @@ indicator CPI is judged against.
 """
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import replace
 from pathlib import Path
 
 from calibration_report import (
     STUDY_DEFAULT_V5,
     fair_supernet_context,
+    kept_values,
+    product_tau,
     read_calibration,
     study_parser,
     supernet_dir_option,
 )
-from scipy.stats import kendalltau
 from search_refine_study import seed_range
 
 from fbndsl.bench.nb201 import correlate
-from fbndsl.indicators import Aggregate, Indicator, measure, parse_indicator, penalties, ranks, scores
+from fbndsl.indicators import Indicator, measure, parse_indicator, ranks, scores
 
 TRAINED = (Indicator.REGIONS, Indicator.TRAINABILITY, Indicator.UNCERTAINTY, Indicator.EXPRESSIVITY)
 SHOWN = ("cpi", "regions", "trainability", "uncertainty", "expressivity", STUDY_DEFAULT_V5)
@@ -59,7 +58,8 @@ def main() -> None:
     print("\nCPI's components' ranks averaged over the first k draws, and the default ranking with that CPI")
     for k in range(1, len(draws) + 1):
         cpi = _averaged_cpi(list(draws.values())[:k])
-        cpi_tau, default_tau = _tau(cpi, cal.truth), _tau(_default_with(cpi, cal.records), cal.truth)
+        cpi_tau = product_tau([(cpi, False)], cal.truth)  # a product of one column orders as the column
+        default_tau = _default_tau(cpi, cal)
         print(f"  k = {k}: cpi {cpi_tau:.3f}, default {default_tau:.3f}")
     meco = correlate(cal.records, cal.truth, [Indicator.MECO])[Indicator.MECO].kendall_tau
     print(f"supernet draws study: e{args.epochs} x {len(draws)} averaged: calibration tau cpi {cpi_tau:.3f}, "
@@ -68,23 +68,16 @@ def main() -> None:
 
 def _draw(cal, args, seed: int) -> list[dict]:
     """The calibration records with the trained-supernet indicators of the draw (epochs, seed): kept, or measured."""
-    path = Path(args.out) / f"e{args.epochs}-seed{seed}.json"
-    if not path.exists():
+    def measure_all() -> list[dict]:
         import torch
 
         torch.set_num_threads(1)
         settings = replace(cal.settings, epochs=args.epochs, seed=seed)
         _, space, _, ctx = fair_supernet_context(settings, args.supernet_dir)
-        values = [{i.value: float(v) for i, v in measure(ctx, space.parse_arch(a), TRAINED).items()} for a in cal.archs]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"archs": cal.archs, "values": values}), encoding="utf-8")
-        os.replace(tmp, path)
-    kept = json.loads(path.read_text(encoding="utf-8"))
-    if kept["archs"] != cal.archs:
-        raise SystemExit(f"error: {path}: holds other networks than {args.report}'s calibration set; "
-                         f"give another --out")
-    return [{**r, **{Indicator(k): v for k, v in d.items()}} for r, d in zip(cal.records, kept["values"])]
+        return [measure(ctx, space.parse_arch(a), TRAINED) for a in cal.archs]
+
+    drawn = kept_values(Path(args.out) / f"e{args.epochs}-seed{seed}.json", cal.archs, measure_all)
+    return [{**r, **d} for r, d in zip(cal.records, drawn)]
 
 
 def _averaged_cpi(draws: list[list[dict]]) -> list[float]:
@@ -97,16 +90,11 @@ def _averaged_cpi(draws: list[list[dict]]) -> list[float]:
     return [sum(col[i] for col in columns) / len(columns) for i in range(n)]
 
 
-def _default_with(cpi: list[float], records: list[dict]) -> list[float]:
-    """The default ranking's product of ranks (lower is better) with this CPI score for its member CPI."""
+def _default_tau(cpi: list[float], cal) -> float:
+    """The default ranking's calibration tau with this CPI score (lower is better) for its member CPI."""
     members = [m for m, _ in parse_indicator(STUDY_DEFAULT_V5).members]
-    columns = [penalties(ranks(cpi if m is Indicator.CPI else scores(records, m), m.higher_is_better),
-                         Aggregate.PRODUCT) for m in members]
-    return [sum(col[i] for col in columns) for i in range(len(records))]
-
-
-def _tau(lower_is_better: list[float], truth: list[float]) -> float:
-    return float(kendalltau([-s for s in lower_is_better], truth, variant="b")[0])
+    return product_tau([(cpi, False) if m is Indicator.CPI else (scores(cal.records, m), m.higher_is_better)
+                        for m in members], cal.truth)
 
 
 if __name__ == "__main__":
