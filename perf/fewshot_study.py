@@ -37,7 +37,8 @@ from fbndsl.bench.supernets import Fairness, compile_space, trained_supernet
 from fbndsl.data import first_batches
 from fbndsl.indicators import Indicator, measure, parse_indicator
 from fbndsl.lower.runtime import images_on
-from fbndsl.search.refine import bn_only_config
+from fbndsl.search.refine import short_config
+from fbndsl.train import Mode
 from fbndsl.train.schedule import lr_at
 from fbndsl.train.setup import build_supernet, make_optimizer
 from fbndsl.train.step import single_path_step
@@ -50,7 +51,7 @@ TRAINED = [Indicator.REGIONS, Indicator.TRAINABILITY, Indicator.UNCERTAINTY, Ind
 def continued(space, state, data, steps: int, seed: int, draw) -> torch.nn.Module:
     """A copy of the one-shot supernet (`state`) trained BN-only `steps` more steps on `PATHS` paths a step, each
     drawn by `draw(rng)`."""
-    config = bn_only_config(data, steps=steps, seed=seed, batch_size=64)
+    config = short_config(data, Mode.BN_ONLY, steps=steps, seed=seed, batch_size=64)
     net, params = build_supernet(space, config, torch.device("cpu"))
     net.load_state_dict(state)
     optimizer, rng = make_optimizer(params, config), random.Random(seed)

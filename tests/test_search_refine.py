@@ -26,6 +26,7 @@ from fbndsl.search.driver import search  # noqa: E402
 from fbndsl.search.objective import Ranked, best_k, refined_first  # noqa: E402
 from fbndsl.search.refinement import Refinement  # noqa: E402
 from fbndsl.search.strategies.base import Entry  # noqa: E402
+from fbndsl.train import Mode  # noqa: E402
 from fbndsl.train.setup import build_supernet  # noqa: E402
 
 CONV3 = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"
@@ -70,6 +71,19 @@ def test_only_the_architectures_batchnorms_learn(space, digits):
     off_path = {name for name in after if any(op in name for op in ("nor_conv_1x1", "skip_connect", "avg_pool"))}
     assert on_path and on_path <= changed
     assert off_path and not off_path & changed
+
+
+def test_in_full_mode_every_weight_of_the_path_learns_and_no_other(space, digits):
+    arch = space.parse_arch(CONV3)
+    net, config = refine.refined_network(space, arch, digits, steps=3, seed=0, device=torch.device("cpu"),
+                                         mode=Mode.FULL)
+    assert config.mode is Mode.FULL and config.steps == 3
+    initial, _ = build_supernet(space, config, torch.device("cpu"))
+    after, before = dict(net.named_parameters()), dict(initial.named_parameters())
+    changed = {name for name in after if not torch.equal(after[name], before[name])}
+    convs = {name for name in after if "nor_conv_3x3" in name and name.endswith("weight") and after[name].dim() == 4}
+    assert convs and convs <= changed  # the path's convolutions train, not only its BatchNorms
+    assert not {name for name in changed if any(op in name for op in ("nor_conv_1x1", "skip_connect", "avg_pool"))}
 
 
 def counting(monkeypatch):

@@ -1,4 +1,4 @@
-"""Refinement: one architecture trained BN-only alone for a short budget, and its held-out accuracy.
+"""Refinement: one architecture trained alone for a short budget, and its held-out accuracy.
 
 A weight-sharing supernet's children are all trained through the same BatchNorms, which limits how well any one
 of them does (on NAS-Bench-201, 18-21% for children of the shared BN-only supernet against 44% for one
@@ -7,6 +7,10 @@ random weights, only BatchNorm's gamma and beta learn) but gives each of the sea
 BatchNorms: a network built and seeded as `fbndsl train --mode bn-only` builds its supernet, trained for `steps`
 optimiser steps on the one architecture (so only that path's BatchNorms learn), recalibrated, and measured.
 The search then re-ranks its top-K by that accuracy, as BigNAS refines its coarse picks (docs/search.md).
+
+With `mode` full every weight of the one path trains instead (`fbndsl train --mode full`'s settings): a short
+training of the network itself, which sees what the frozen random weights of bn-only cannot (how fast a network of
+the searched depth learns: `Refinement.TRAINING`).
 """
 from __future__ import annotations
 
@@ -18,21 +22,22 @@ import torch
 from ..data import first_batches
 from ..indicators.expressivity import accuracy
 from ..lower.runtime import at_resolution, images_on
-from ..train import TrainConfig
+from ..train import Mode, TrainConfig
 from ..train.evaluate import recalibrate_child
 from ..train.schedule import lr_at
 from ..train.setup import build_supernet, make_optimizer, steps_per_epoch
 from ..train.step import single_path_step
 
 
-def refined_accuracy(space, arch, data, held_out, *, steps: int, seed: int, device, batch_size: int = 64) -> float:
-    """Top-1 accuracy on `held_out` (images, labels) of `arch` trained BN-only alone for `steps` optimiser steps
-    on `data.train` (batches as `fbndsl train` draws them for `seed`), after recalibrating its BatchNorms on
-    training batches. A function of its arguments: the caller's random state is left as it was."""
+def refined_accuracy(space, arch, data, held_out, *, steps: int, seed: int, device, batch_size: int = 64,
+                     mode: Mode = Mode.BN_ONLY) -> float:
+    """Top-1 accuracy on `held_out` (images, labels) of `arch` trained alone in `mode` (bn-only or full) for
+    `steps` optimiser steps on `data.train` (batches as `fbndsl train` draws them for `seed`), after recalibrating
+    its BatchNorms on training batches. A function of its arguments: the caller's random state is left as it was."""
     device = torch.device(device)
     with _random_state_kept(device):
         net, config = refined_network(space, arch, data, steps=steps, seed=seed, device=device,
-                                      batch_size=batch_size)
+                                      batch_size=batch_size, mode=mode)
         recalibrate_child(net, arch, data, config, device)  # as `fbndsl train` does before its evaluations
         images, labels = held_out
         net.set_arch(arch)
@@ -40,10 +45,11 @@ def refined_accuracy(space, arch, data, held_out, *, steps: int, seed: int, devi
         return accuracy(net, at_resolution(images_on(images, device), net, arch), labels.to(device))
 
 
-def refined_network(space, arch, data, *, steps: int, seed: int, device, batch_size: int = 64):
-    """(the network trained on `arch` alone, its bn-only `TrainConfig`): seeded and built as bn-only's supernet,
-    then `steps` steps of `single_path_step` on the one path, the LR on bn-only's cosine spanning them."""
-    config = bn_only_config(data, steps=steps, seed=seed, batch_size=batch_size)
+def refined_network(space, arch, data, *, steps: int, seed: int, device, batch_size: int = 64,
+                    mode: Mode = Mode.BN_ONLY):
+    """(the network trained on `arch` alone, its `TrainConfig`): seeded and built as `mode`'s supernet, then
+    `steps` steps of `single_path_step` on the one path, the LR on the mode's cosine spanning them."""
+    config = short_config(data, mode, steps=steps, seed=seed, batch_size=batch_size)
     net, params = build_supernet(space, config, device)
     optimizer = make_optimizer(params, config)
     net.train()
@@ -57,11 +63,11 @@ def refined_network(space, arch, data, *, steps: int, seed: int, device, batch_s
     return net, config
 
 
-def bn_only_config(data, *, steps: int, seed: int, batch_size: int) -> TrainConfig:
-    """bn-only's settings (LR, momentum, no decay), with as many epochs as `steps` steps span."""
-    probe = TrainConfig(mode="bn-only", batch_size=batch_size, seed=seed)
+def short_config(data, mode: Mode, *, steps: int, seed: int, batch_size: int) -> TrainConfig:
+    """`mode`'s settings (its LR, momentum and decay), with as many epochs as `steps` steps span."""
+    probe = TrainConfig(mode=mode, batch_size=batch_size, seed=seed)
     epochs = math.ceil(steps / steps_per_epoch(data, probe))
-    return TrainConfig(mode="bn-only", epochs=epochs, steps=steps, batch_size=batch_size, seed=seed)
+    return TrainConfig(mode=mode, epochs=epochs, steps=steps, batch_size=batch_size, seed=seed)
 
 
 class _random_state_kept:
