@@ -42,109 +42,125 @@ FIRST = "the ranking's first"
 MARGIN = 0.1  # points of mean truth a last step must gain to be chosen (version 8's rule)
 
 
+# What the last step reads of each network's short training: its name in the table, the kept file's key, whether
+# higher is better. Version 8 declared the accuracy; version 9 the mean training loss (TSE).
+SIGNALS = {"accuracy": ("refined accuracy", "accuracy", True), "loss": ("mean training loss", "mean_loss", False)}
+
+
 def main() -> None:
     ap = study_parser(__doc__)
     ap.add_argument("--top", type=int, default=20, help="K calibration networks trained [default: 20]")
     ap.add_argument("--steps", type=int, default=150, help="full-training steps each [default: 150]")
     ap.add_argument("--refine-set", action="append", metavar="NAME=VALUE",
                     help="the depth they are trained at [default: N=5]")
+    ap.add_argument("--signal", choices=sorted(SIGNALS), default="accuracy",
+                    help="what the last step reads: the held-out accuracy (version 8) or the mean training loss "
+                         "(version 9) [default: accuracy]")
     ap.add_argument("--jobs", type=int, default=1, help="networks trained at once, one thread each")
     ap.add_argument("--pools", type=int, default=300, help="random pools of half the calibration set")
     ap.add_argument("--ks", default="3,5", help="the last step's K, comma-separated [default: 3,5]")
-    ap.add_argument("--out", type=Path, default=OUT, help=f"where the accuracies are kept [default: {OUT}]")
+    ap.add_argument("--out", type=Path, default=OUT, help=f"where the trainings are kept [default: {OUT}]")
     args = ap.parse_args()
     sets = parse_sets(tuple(args.refine_set or ["N=5"]), flag="--refine-set")
+    label, key, higher = SIGNALS[args.signal]
 
     cal = read_calibration(args.report)
     ranking = parse_indicator(STUDY_DEFAULT_V5)
     top = order(cal.records, ranking)[:args.top]
     archs = [cal.archs[i] for i in top]
     name = "-".join(f"{k}{v}" for k, v in sets.items())
-    path = args.out / f"top{args.top}-steps{args.steps}-{name}.json"
-    refined = kept(path, archs, lambda: train_all(cal.settings, sets, archs, args.steps, args.jobs),
-                   ranking=STUDY_DEFAULT_V5, steps=args.steps, sets=sets)
-    accuracy = dict(zip(top, refined))
+    stem = f"top{args.top}-steps{args.steps}-{name}"
+    accuracy_only = args.out / f"{stem}.json"  # version 8's trainings kept their accuracy alone; later ones both
+    path = accuracy_only if args.signal == "accuracy" and accuracy_only.is_file() else args.out / f"{stem}-both.json"
+    trainings = kept(path, archs, lambda: train_all(cal.settings, sets, archs, args.steps, args.jobs),
+                     ranking=STUDY_DEFAULT_V5, steps=args.steps, sets=sets)
+    values = trainings[key]
+    signal = dict(zip(top, values))
 
     print(f"calibration set: the {args.top} best by {STUDY_DEFAULT_V5}, each trained {args.steps} full steps "
           f"alone at {' '.join(f'{k}={v}' for k, v in sets.items())}")
     for place, i in enumerate(top, 1):
-        print(f"  {place:2d}. truth {cal.truth[i]:.2f} %  refined accuracy {accuracy[i]:.3f}  {cal.archs[i]}")
+        shown = "  ".join(f"{SIGNALS[s][0]} {trainings[SIGNALS[s][1]][place - 1]:.3f}"
+                          for s in SIGNALS if SIGNALS[s][1] in trainings)
+        print(f"  {place:2d}. truth {cal.truth[i]:.2f} %  {shown}  {cal.archs[i]}")
     truth_top = [cal.truth[i] for i in top]
     by_ranking = kendall_tau([-place for place in range(len(top))], truth_top)
-    print(f"  Kendall tau among the {args.top}: by the ranking {by_ranking:.3f}, by refined accuracy "
-          f"{kendall_tau(refined, truth_top):.3f}")
+    by_signal = kendall_tau([v if higher else -v for v in values], truth_top)
+    print(f"  Kendall tau among the {args.top}: by the ranking {by_ranking:.3f}, by {label} {by_signal:.3f}")
 
     ks = [int(k) for k in args.ks.split(",")]
-    table, used = pooled_picks(cal, ranking, accuracy, ks, args.pools)
+    table, used = pooled_picks(cal, ranking, signal, higher, label, ks, args.pools)
     print(f"  over {used} of {args.pools} random pools of {len(cal.archs) // 2} (the others' {max(ks)} best were "
           f"not all trained), the mean truth of the network returned by:")
     for rule, mean in table.items():
         print(f"    {rule:40s} {mean:.3f} %")
     chosen = choose(table)
-    print(f"short training study: {args.steps} steps at {name}: mean truth, the ranking's first {table[FIRST]:.3f} %, "
-          f"chosen: {chosen} {table[chosen]:.3f} %")
+    print(f"short training study: {args.steps} steps at {name}, {label}: mean truth, the ranking's first "
+          f"{table[FIRST]:.3f} %, chosen: {chosen} {table[chosen]:.3f} %")
 
 
-def train_all(settings, sets: dict, archs: list[str], steps: int, jobs: int) -> list[float]:
+def train_all(settings, sets: dict, archs: list[str], steps: int, jobs: int) -> dict[str, list[float]]:
     start = time.perf_counter()
     with ProcessPoolExecutor(jobs) as pool:
         futures = [pool.submit(train_one, settings, sets, arch, steps) for arch in archs]
         out = []
         for n, f in enumerate(futures, 1):
             out.append(f.result())
-            print(f"  [{n}/{len(archs)}] {out[-1]:.3f} ({time.perf_counter() - start:.0f} s)", flush=True)
-    return out
+            print(f"  [{n}/{len(archs)}] accuracy {out[-1].accuracy:.3f}, mean loss {out[-1].mean_loss:.4f} "
+                  f"({time.perf_counter() - start:.0f} s)", flush=True)
+    return {"accuracy": [r.accuracy for r in out], "mean_loss": [r.mean_loss for r in out]}
 
 
-def train_one(settings, sets: dict, arch: str, steps: int) -> float:
+def train_one(settings, sets: dict, arch: str, steps: int):
     import torch
 
     from fbndsl.indicators.context import held_out
-    from fbndsl.search.refine import refined_accuracy
+    from fbndsl.search.refine import refined
     from fbndsl.train import Mode
 
     torch.set_num_threads(1)
     space = compile_space(settings.with_sets(sets), Fairness.INSERT)
     data = load_data(settings).held_out
     images = held_out(data, len(data.test))
-    return refined_accuracy(space, space.parse_arch(arch), data, images, steps=steps, seed=settings.seed,
-                            device="cpu", mode=Mode.FULL)
+    return refined(space, space.parse_arch(arch), data, images, steps=steps, seed=settings.seed, device="cpu",
+                   mode=Mode.FULL)
 
 
-def kept(path: Path, archs: list[str], train, **about) -> list[float]:
-    """The accuracies kept at `path` for these networks, else trained and kept (whole or not at all)."""
+def kept(path: Path, archs: list[str], train, **about) -> dict[str, list[float]]:
+    """The trainings kept at `path` for these networks (key -> one value a network), else trained and kept (whole
+    or not at all)."""
     if path.is_file():
         data = json.loads(path.read_text(encoding="utf-8"))
         if data["archs"] != archs:
             raise SystemExit(f"{path}: trained on other networks than the report's; remove it or give another --out")
-        return data["accuracy"]
-    accuracy = train()
+        return {key: data[key] for key in ("accuracy", "mean_loss") if key in data}
+    trainings = train()
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, json.dumps({**about, "archs": archs, "accuracy": accuracy}, indent=1))
-    return accuracy
+    atomic_write_text(path, json.dumps({**about, "archs": archs, **trainings}, indent=1))
+    return trainings
 
 
-def pooled_picks(cal, ranking, accuracy: dict, ks: list[int], pools: int) -> tuple[dict[str, float], int]:
+def pooled_picks(cal, ranking, signal: dict, higher: bool, label: str, ks: list[int],
+                 pools: int) -> tuple[dict[str, float], int]:
     """(rule -> mean truth of its pick, the number of pools): over the random pools whose max(ks) best were all
     trained (the others are skipped, for every rule alike)."""
     rng = random.Random(0)
     picks: dict[str, list[float]] = {FIRST: []}
     for k in ks:
-        picks[f"refined accuracy's first of {k}"] = []
+        picks[f"{label}'s first of {k}"] = []
         picks[f"least product of ranks of {k}"] = []
     n = len(cal.archs)
     for _ in range(pools):
         members = rng.sample(range(n), n // 2)
         ranked = [members[j] for j in order([cal.records[i] for i in members], ranking)]
-        if not all(i in accuracy for i in ranked[:max(ks)]):
+        if not all(i in signal for i in ranked[:max(ks)]):
             continue
         picks[FIRST].append(cal.truth[ranked[0]])
         for k in ks:
             best = ranked[:k]
-            refined = [accuracy[i] for i in best]
-            picks[f"refined accuracy's first of {k}"].append(cal.truth[best[max(range(k), key=refined.__getitem__)]])
-            by_refined = ranks(refined, higher_is_better=True)
-            first = min(range(k), key=lambda j: ((j + 1) * by_refined[j], j))
+            by_signal = ranks([signal[i] for i in best], higher_is_better=higher)
+            picks[f"{label}'s first of {k}"].append(cal.truth[best[min(range(k), key=lambda j: (by_signal[j], j))]])
+            first = min(range(k), key=lambda j: ((j + 1) * by_signal[j], j))
             picks[f"least product of ranks of {k}"].append(cal.truth[best[first]])
     return {rule: statistics.mean(v) for rule, v in picks.items()}, len(picks[FIRST])
 

@@ -59,6 +59,23 @@ def test_refined_accuracy_is_a_deterministic_fraction_that_leaves_the_random_sta
     assert first in {k / 100 for k in range(101)}  # a fraction of the 100 held-out images
 
 
+def test_refined_gives_the_same_accuracy_and_the_mean_of_the_steps_training_losses(space, digits, monkeypatch):
+    arch = space.parse_arch(CONV3)
+    images = held_out(digits, 100)
+    seen, real = [], refine.single_path_step
+
+    def step(*args):
+        stats = real(*args)
+        seen.append(float(stats.loss))
+        return stats
+
+    monkeypatch.setattr(refine, "single_path_step", step)
+    both = refine.refined(space, arch, digits, images, steps=3, seed=0, device="cpu", mode=Mode.FULL)
+    assert len(seen) == 3 and both.mean_loss == pytest.approx(sum(seen) / 3)
+    assert both.accuracy == refine.refined_accuracy(space, arch, digits, images, steps=3, seed=0, device="cpu",
+                                                    mode=Mode.FULL)
+
+
 def test_only_the_architectures_batchnorms_learn(space, digits):
     arch = space.parse_arch(CONV3)
     net, config = refine.refined_network(space, arch, digits, steps=3, seed=0, device=torch.device("cpu"))
