@@ -1,23 +1,25 @@
 """Does a short full training of the ranking's best, at the depth they will be trained at, pick better networks?
-Measured on the calibration set alone (docs/nb201.md, "Protocol", version 8).
+Measured on the calibration set alone (docs/nb201.md, "Protocol", versions 8 and 9).
 
-    python perf/short_training_study.py REPORT.json [--top K] [--steps S] [--refine-set N=5] [--jobs J]
+    python perf/short_training_study.py REPORT.json [--signal accuracy|loss] [--top K] [--steps S]
+                                        [--refine-set N=5] [--jobs J]
 
 REPORT.json is what `fbndsl bench nb201` wrote (a version 5 report: its calibration networks, their ground truth,
 every indicator measured on them). The K best calibration networks by version 5's default ranking are each trained
 alone, every weight (`fbndsl train --mode full`'s settings), for S steps on the space recompiled with `--refine-set`
-(the benchmark's own depth), and measured on the held-out images: `fbndsl.search.refine.refined_accuracy`, what
-`fbndsl search --refine-by training` does. Its accuracies are kept in `--out`, so a rerun reprints in a second.
+(the benchmark's own depth): `fbndsl.search.refine.refined` with `mode` full, which gives the network's accuracy on
+the held-out images after the training (`--signal accuracy`, version 8) and the mean of its training losses over
+the steps (`--signal loss`, version 9). What was trained is kept in `--out`, so a rerun reprints in a second.
 
 Why: every zero-cost proxy measured here scores a convolution on the edge from a cell's input to its output at
 least as high as the skip connection the benchmark's best cells have (docs/nb201.md); a 150-step training of that
 family at N = 5 put the skip first by held-out accuracy. The study asks whether that holds among the networks a
 ranking puts first. It prints, over `--pools` random pools of half the calibration set (the search's last step sees
 the K best of its own pool), the mean truth of the network each last step returns: the ranking's first, the best
-refined accuracy among the pool's k best, and the least product of the two ranks among them (as the explosion's
-last step lists them), for each k of `--ks`; a pool whose largest k best were not all trained is skipped for every
-rule, and counted. The choice follows version 8's rule (`choose`). The evaluation set is never read. The last line
-is the choice.
+signal among the pool's k best, and the least product of the two ranks among them (as the explosion's last step
+lists them), for each k of `--ks`; a pool whose largest k best were not all trained is skipped for every rule, and
+counted. The choice follows versions 8 and 9's rule (`choose`). The evaluation set is never read. The last line is
+the choice.
 """
 from __future__ import annotations
 
@@ -39,7 +41,7 @@ from fbndsl.indicators import order, parse_indicator, ranks
 
 OUT = Path(__file__).parent / "results" / "nb201-short-training-v5"
 FIRST = "the ranking's first"
-MARGIN = 0.1  # points of mean truth a last step must gain to be chosen (version 8's rule)
+MARGIN = 0.1  # points of mean truth a last step must gain to be chosen (versions 8 and 9's rule)
 
 
 # What the last step reads of each network's short training: its name in the table, the kept file's key, whether
@@ -166,7 +168,7 @@ def pooled_picks(cal, ranking, signal: dict, higher: bool, label: str, ks: list[
 
 
 def choose(table: dict[str, float]) -> str:
-    """Version 8's rule: the rule of highest mean truth if it beats the ranking's first by at least `MARGIN`
+    """Versions 8 and 9's rule: the rule of highest mean truth if it beats the ranking's first by at least `MARGIN`
     points (ties: the earlier in the table), else the ranking's first."""
     best = max(table, key=lambda rule: (table[rule], -list(table).index(rule)))
     return best if table[best] >= table[FIRST] + MARGIN else FIRST

@@ -9,8 +9,9 @@ optimiser steps on the one architecture (so only that path's BatchNorms learn), 
 The search then re-ranks its top-K by that accuracy, as BigNAS refines its coarse picks (docs/search.md).
 
 With `mode` full every weight of the one path trains instead (`fbndsl train --mode full`'s settings): a short
-training of the network itself, which sees what the frozen random weights of bn-only cannot (how fast a network of
-the searched depth learns: `Refinement.TRAINING`).
+training of the network itself, at whatever depth `space` was compiled with. `fbndsl bench nb201`'s versions 8 and 9
+asked whether its accuracy or its mean training loss (`refined`) re-ranks a ranking's best better than the ranking
+does, at N = 5: neither did (docs/nb201.md), so no `--refine-by` reads them.
 """
 from __future__ import annotations
 
