@@ -56,7 +56,7 @@ def refined(space, arch, data, held_out, *, steps: int, seed: int, device, batch
             mode: Mode = Mode.BN_ONLY) -> Refined:
     """`refined_accuracy`'s training, with its mean training loss beside the accuracy."""
     device = torch.device(device)
-    losses: list[float] = []
+    losses: list[torch.Tensor] = []
     with _random_state_kept(device):
         net, config = refined_network(space, arch, data, steps=steps, seed=seed, device=device,
                                       batch_size=batch_size, mode=mode, on_step=losses.append)
@@ -65,14 +65,14 @@ def refined(space, arch, data, held_out, *, steps: int, seed: int, device, batch
         net.set_arch(arch)
         net.eval()
         right = accuracy(net, at_resolution(images_on(images, device), net, arch), labels.to(device))
-    return Refined(right, sum(losses) / len(losses))
+    return Refined(right, float(torch.stack(losses).double().mean()))
 
 
 def refined_network(space, arch, data, *, steps: int, seed: int, device, batch_size: int = 64,
-                    mode: Mode = Mode.BN_ONLY, on_step: Callable[[float], None] = lambda loss: None):
+                    mode: Mode = Mode.BN_ONLY, on_step: Callable[[torch.Tensor], None] = lambda loss: None):
     """(the network trained on `arch` alone, its `TrainConfig`): seeded and built as `mode`'s supernet, then
     `steps` steps of `single_path_step` on the one path, the LR on the mode's cosine spanning them; `on_step`
-    gets each step's training loss."""
+    gets each step's training loss (a tensor on the device: reading it is the caller's, once, not a wait a step)."""
     config = short_config(data, mode, steps=steps, seed=seed, batch_size=batch_size)
     net, params = build_supernet(space, config, device)
     optimizer = make_optimizer(params, config)
@@ -84,7 +84,7 @@ def refined_network(space, arch, data, *, steps: int, seed: int, device, batch_s
         stats = single_path_step(net, [arch], images_on(x, device), y.to(device))
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
-        on_step(float(stats.loss))
+        on_step(stats.loss)
     return net, config
 
 
