@@ -80,16 +80,24 @@ def product_tau(columns: list[tuple[list[float], bool]], truth: list[float]) -> 
 
 
 def kept_values(path: Path, archs: list[str], measure_all: Callable[[], list[dict]], **about) -> list[dict]:
-    """Each network's measured values (Indicator -> float): read from `path` when a study kept them there, else
-    `measure_all()` and kept there (written whole or not at all, with `about` first), so that a rerun reprints from
-    them and two processes with disjoint draws share one folder. A file of other networks is refused in one line."""
+    """Each network's measured values (Indicator -> float), `kept` at `path`: `measure_all()` only when no study kept
+    them there."""
+    kept_at = kept(path, archs, lambda: {"values": [{i.value: v for i, v in m.items()} for m in measure_all()]},
+                   **about)
+    return [{Indicator(k): float(v) for k, v in values.items()} for values in kept_at["values"]]
+
+
+def kept(path: Path, archs: list[str], compute: Callable[[], dict], **about) -> dict:
+    """What a study computed for these networks (a JSON object, with `archs` and `about` beside it): read from
+    `path` when a study kept it there, else `compute()` and kept there (written whole or not at all), so that a rerun
+    reprints from it and two processes with disjoint draws share one folder. A file of other networks is refused in
+    one line."""
     if path.is_file():
-        kept = json.loads(path.read_text(encoding="utf-8"))
-        if kept["archs"] != archs:
-            raise SystemExit(f"{path}: measured on other networks than the report's; remove it or give another --out")
-        return [{Indicator(k): float(v) for k, v in values.items()} for values in kept["values"]]
-    measured = measure_all()
+        kept_at = json.loads(path.read_text(encoding="utf-8"))
+        if kept_at["archs"] != archs:
+            raise SystemExit(f"{path}: kept for other networks than the report's; remove it or give another --out")
+        return kept_at
+    computed = {**about, "archs": archs, **compute()}
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, json.dumps({**about, "archs": archs, "values": [
-        {i.value: v for i, v in m.items()} for m in measured]}))
-    return measured
+    atomic_write_text(path, json.dumps(computed))
+    return computed

@@ -23,20 +23,18 @@ the choice.
 """
 from __future__ import annotations
 
-import json
 import random
 import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from calibration_report import STUDY_DEFAULT_V5, read_calibration, study_parser
+from calibration_report import STUDY_DEFAULT_V5, kept, read_calibration, study_parser
 
 from fbndsl.bench.nb201 import load_data
 from fbndsl.bench.stats import kendall_tau
 from fbndsl.bench.supernets import Fairness, compile_space
 from fbndsl.cli.common import parse_sets
-from fbndsl.files import atomic_write_text
 from fbndsl.indicators import order, parse_indicator, ranks
 
 OUT = Path(__file__).parent / "results" / "nb201-short-training-v5"
@@ -126,20 +124,6 @@ def train_one(settings, sets: dict, arch: str, steps: int):
     images = held_out(data, len(data.test))
     return refined(space, space.parse_arch(arch), data, images, steps=steps, seed=settings.seed, device="cpu",
                    mode=Mode.FULL)
-
-
-def kept(path: Path, archs: list[str], train, **about) -> dict[str, list[float]]:
-    """The trainings kept at `path` for these networks (key -> one value a network), else trained and kept (whole
-    or not at all)."""
-    if path.is_file():
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data["archs"] != archs:
-            raise SystemExit(f"{path}: trained on other networks than the report's; remove it or give another --out")
-        return {key: data[key] for key in ("accuracy", "mean_loss") if key in data}
-    trainings = train()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, json.dumps({**about, "archs": archs, **trainings}, indent=1))
-    return trainings
 
 
 def pooled_picks(cal, ranking, signal: dict, higher: bool, label: str, ks: list[int],
