@@ -64,8 +64,13 @@ def penalties(rank_column: list[float], aggregate: Aggregate) -> list[float]:
 
 def order(records: Sequence[Mapping[Indicator, float]], indicator: Indicator | Ensemble) -> list[int]:
     """Indices of `records`, best first; equal scores keep their order in `records`."""
-    r = ranks(scores(records, indicator), indicator.higher_is_better)
-    return sorted(range(len(records)), key=lambda i: (r[i], i))
+    return by_rank(ranks(scores(records, indicator), indicator.higher_is_better))
+
+
+def by_rank(rank_column: Sequence[float]) -> list[int]:
+    """Indices of a column of `ranks`, best first; equal ranks keep their order (`order`'s, for a caller that has
+    the ranks already)."""
+    return sorted(range(len(rank_column)), key=lambda i: (rank_column[i], i))
 
 
 def _value(record: Mapping[Indicator, float], indicator: Indicator, index: int) -> float:

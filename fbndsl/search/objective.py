@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from ..indicators.ensemble import Ensemble
 from ..indicators.kinds import Indicator
-from ..indicators.ranking import order, ranks, scores
+from ..indicators.ranking import by_rank, order, ranks, scores
 from ..ir.choices import Arch
 from .strategies.base import Entry
 
@@ -50,7 +50,7 @@ def top_k(entries: Sequence[Entry], indicator: Indicator | Ensemble, k: int) -> 
         columns[indicator] = scores(records, indicator)
     column_ranks = {c: ranks(v, c.higher_is_better) for c, v in columns.items()}
     return [Ranked(place, entries[i], {c: columns[c][i] for c in columns}, {c: column_ranks[c][i] for c in columns})
-            for place, i in enumerate(order(records, indicator)[:k], 1)]
+            for place, i in enumerate(by_rank(column_ranks[indicator])[:k], 1)]
 
 
 def best_k(entries: Sequence[Entry], indicator: Indicator | Ensemble, k: int) -> list[Entry]:
