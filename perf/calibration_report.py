@@ -92,12 +92,19 @@ def kept(path: Path, archs: list[str], compute: Callable[[], dict], **about) -> 
     `path` when a study kept it there, else `compute()` and kept there (written whole or not at all), so that a rerun
     reprints from it and two processes with disjoint draws share one folder. A file of other networks is refused in
     one line."""
+    return kept_as(path, {"archs": archs}, "other networks than the report's", compute, **about)
+
+
+def kept_as(path: Path, identity: dict, other: str, compute: Callable[[], dict], **about) -> dict:
+    """`kept` for what `identity` names (the fields a kept file must match: the networks, or a search's seed and
+    budget, when its networks are known only once computed); `other` says in the refusal what the file was kept
+    for."""
     if path.is_file():
         kept_at = json.loads(path.read_text(encoding="utf-8"))
-        if kept_at["archs"] != archs:
-            raise SystemExit(f"{path}: kept for other networks than the report's; remove it or give another --out")
+        if any(kept_at.get(field) != value for field, value in identity.items()):
+            raise SystemExit(f"{path}: kept for {other}; remove it or give another --out")
         return kept_at
-    computed = {**about, "archs": archs, **compute()}
+    computed = {**about, **identity, **compute()}
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(path, json.dumps(computed))
     return computed

@@ -73,6 +73,10 @@ SEARCH_CALIBRATION_SEEDS = range(100, 112)
 # again of the last step, whether it beats the ranking's own first (`perf/search_last_step_study.py` states the
 # rule); the twelve above had by then made two choices.
 SEARCH_RECALIBRATION_SEEDS = range(112, 128)
+# From the tenth version: twelve more calibration search seeds, which no run had used, for the question whether
+# another pick among the ranking's best (the largest, or MeCo's first) beats the ranking's own first
+# (`perf/search_pick_study.py` states the rule).
+SEARCH_PICK_SEEDS = range(128, 140)
 # The free baselines: measured at initialisation or counted, no trained supernet.
 ZERO_COST = (Indicator.NASWOT, Indicator.SYNFLOW, Indicator.JACOB_COV, Indicator.SNIP, Indicator.MECO,
              Indicator.ISOTROPY, Indicator.PROGRESSIVITY, Indicator.PARAMS)

@@ -1,0 +1,116 @@
+"""Does another pick among the search's best return better networks than the ranking's own first? Measured on fresh
+calibration search seeds alone (docs/nb201.md, "Protocol", version 10).
+
+    python perf/search_pick_study.py REPORT.json [--truth CSV] [--supernet-dir DIR] [--seeds A-B] [--jobs J]
+                                     [--out DIR] [--quick]
+
+REPORT.json is what `fbndsl bench nb201` wrote: its settings (data, seed, `--set`, supernet folder) and the ranking
+its calibration set chose. For each seed of `protocol.SEARCH_PICK_SEEDS` (twelve seeds no run had used when this
+was written), the protocol's search (evolution by that ranking, the full protocol's 200 evaluations, no last step)
+runs once on the report's fair supernet, and its pool, every evaluated network's values in the order evaluated, is
+kept in `--out`, one file a seed: a rerun reprints from them, and a later rule can be judged on the same pools
+without searching again. Each pick of `PICKS` takes one network from a pool: the ranking's first (what the search
+returns since version 7); the largest (most parameters) of the ranking's first K; MeCo's first of the ranking's first
+K; K = 3, 5, 10 (ties: the ranking's order). Every member is measured already, so no pick costs a measurement.
+
+The rule, written and committed before any figure of this study was seen: the pick of highest mean truth over the
+twelve seeds if it beats the ranking's first by at least `MARGIN` points (ties: the earlier in `PICKS`); otherwise
+the search keeps the ranking's first. The last line printed is the choice. With `--seeds A-B` (seeds the protocol
+does not calibrate on), the same table and no choice.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import statistics
+import time
+from pathlib import Path
+
+from calibration_report import kept_as
+from search_refine_study import search_setup, search_study_parser
+
+from fbndsl.indicators import Indicator, order, ranks
+from fbndsl.indicators.ranking import by_rank
+
+PROTOCOL_EVALS = 200  # the full protocol's budget from version 6 (a report of version 5 records 100)
+KS = (3, 5, 10)
+PICKS: dict[str, tuple[Indicator | None, int]] = {
+    "the ranking's first": (None, 1),
+    **{f"the largest of the first {k}": (Indicator.PARAMS, k) for k in KS},
+    **{f"MeCo's first of the first {k}": (Indicator.MECO, k) for k in KS}}
+MARGIN = 0.10
+OUT = Path("perf/results/nb201-search-pools-v5")
+_RUN: dict = {}  # what every seed's search shares: set up once, then forked into the jobs
+
+
+def pool_of(seed: int) -> list[dict]:
+    """The search's pool for `seed`: each evaluated network's text and values (Indicator -> float), as kept."""
+    r = _RUN
+    identity = {"seed": seed, "evals": r["evals"], "ranking": r["ranking"].value}
+
+    def search_once() -> dict:
+        from fbndsl.search.driver import search
+
+        start = time.perf_counter()
+        result = search(r["space"], supernet=r["net"], indicator=r["ranking"], strategy="evolution",
+                        evals=r["evals"], seed=seed, context=r["ctx"])
+        print(f"seed {seed}: {len(result.evaluated)} evaluated, {time.perf_counter() - start:.0f} s", flush=True)
+        return {"pool": [{"arch": r["space"].format_arch(e.arch), "values": {i.value: v for i, v in e.values.items()}}
+                         for e in result.evaluated]}
+
+    kept_at = kept_as(r["out"] / f"seed-{seed}-{r['evals']}.json", identity,
+                      "another seed, budget or ranking than the file's name says", search_once)
+    return [{"arch": p["arch"], "values": {Indicator(k): float(v) for k, v in p["values"].items()}}
+            for p in kept_at["pool"]]
+
+
+def picked(records: list[dict], ranking, member: Indicator | None, k: int) -> int:
+    """The index in `records` of the network `member` puts first among the ranking's first k (ties: the ranking's
+    order); with no member, the ranking's first."""
+    best = order(records, ranking)[:k]
+    if member is None:
+        return best[0]
+    return best[by_rank(ranks([records[i][member] for i in best], member.higher_is_better))[0]]
+
+
+def truths(pool: list[dict]) -> dict[str, float]:
+    """Pick -> the truth of the network it takes from `pool`."""
+    r = _RUN
+    records = [p["values"] for p in pool]
+    return {name: r["truth"].of(r["space"], r["space"].parse_arch(pool[picked(records, r["ranking"], m, k)]["arch"]))
+            for name, (m, k) in PICKS.items()}
+
+
+def main() -> None:
+    ap = search_study_parser(__doc__)
+    ap.add_argument("--jobs", type=int, default=1, help="searches run at once, one core each (default 1)")
+    ap.add_argument("--out", default=str(OUT), help=f"where the pools are kept (default {OUT})")
+    ap.add_argument("--quick", action="store_true", help="2 seeds of 20 evaluations (the first two of "
+                    "protocol.SEARCH_CALIBRATION_SEEDS): a check that it runs")
+    args = ap.parse_args()
+    from fbndsl.bench.protocol import SEARCH_PICK_SEEDS
+
+    _RUN.update(search_setup(args))
+    # --quick checks it runs on two of the older calibration seeds, so that no check reads the fresh ones
+    seeds = _RUN["seeds"][:2] if args.quick else (list(SEARCH_PICK_SEEDS) if args.seeds is None else _RUN["seeds"])
+    _RUN.update(evals=20 if args.quick else PROTOCOL_EVALS, out=Path(args.out))
+    with multiprocessing.get_context("fork").Pool(args.jobs) as workers:
+        pools = workers.map(pool_of, seeds, chunksize=1)
+    table = [truths(pool) for pool in pools]
+    print(f"\nsearch seeds {seeds[0]}-{seeds[-1]}, {_RUN['evals']} evaluations by {_RUN['ranking'].value}; "
+          f"the truth of each pick:")
+    means = {name: statistics.fmean(row[name] for row in table) for name in PICKS}
+    for name in PICKS:
+        print(f"{name:34s}{means[name]:8.3f}  ({' '.join(f'{row[name]:.2f}' for row in table)})")
+    first = means["the ranking's first"]
+    if args.seeds is not None or args.quick:
+        print(f"search pick study: mean truth over seeds {seeds[0]}-{seeds[-1]}: "
+              + ", ".join(f"{name} {m:.3f} %" for name, m in means.items()))
+        return
+    best = max(PICKS, key=means.__getitem__)  # max keeps the earliest of equal means
+    chosen = best if means[best] >= first + MARGIN else "the ranking's first"
+    print(f"search pick study: chosen {chosen} ({means[chosen]:.3f} % over {len(seeds)} calibration seeds; the "
+          f"ranking's first {first:.3f} %, the best pick {best} {means[best]:.3f} %)")
+
+
+if __name__ == "__main__":
+    main()
