@@ -26,12 +26,12 @@ import time
 from pathlib import Path
 
 from calibration_report import kept_as
+from search_last_step_study import PROTOCOL_EVALS
 from search_refine_study import search_setup, search_study_parser
 
 from fbndsl.indicators import Indicator, order, ranks
 from fbndsl.indicators.ranking import by_rank
 
-PROTOCOL_EVALS = 200  # the full protocol's budget from version 6 (a report of version 5 records 100)
 KS = (3, 5, 10)
 PICKS: dict[str, tuple[Indicator | None, int]] = {
     "the ranking's first": (None, 1),
