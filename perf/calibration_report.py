@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import torch
 from scipy.stats import kendalltau
 
 from fbndsl.bench.nb201 import context, correlate, load_data
@@ -44,11 +45,27 @@ def supernet_dir_option(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--supernet-dir", help="where the report's supernets are, when not where it says (a copy)")
 
 
+def supernet_study(doc: str) -> tuple[argparse.Namespace, Calibration]:
+    """A study with nothing to add to the command line of one that reads the report's supernets (the report,
+    `--supernet-dir`): its parsed arguments and the report's calibration networks, the settings' supernet folder
+    moved to `--supernet-dir` when given; on one thread, as the benchmark measures."""
+    ap = study_parser(doc)
+    supernet_dir_option(ap)
+    args = ap.parse_args()
+    cal = read_calibration(args.report)
+    torch.set_num_threads(1)
+    return args, replace(cal, settings=with_supernet_dir(cal.settings, args.supernet_dir))
+
+
+def with_supernet_dir(settings: Settings, supernet_dir: str | None) -> Settings:
+    """`settings` with its supernets' folder moved to `supernet_dir` (`supernet_dir_option`), when given."""
+    return replace(settings, supernet_dir=Path(supernet_dir)) if supernet_dir else settings
+
+
 def fair_supernet_context(settings: Settings, supernet_dir: str | None = None):
     """(settings, space, data, measuring context) on the report's fair supernet, found (or trained) where the
     report's settings say, or in `supernet_dir` (`supernet_dir_option`), as `fbndsl bench nb201` does."""
-    if supernet_dir:
-        settings = replace(settings, supernet_dir=Path(supernet_dir))
+    settings = with_supernet_dir(settings, supernet_dir)
     space = compile_space(settings, Fairness.INSERT)
     data = load_data(settings)
     net = trained_supernet(space, settings, Fairness.INSERT, data.train, quiet=True).supernet

@@ -16,11 +16,8 @@ ranking's calibration tau on the fair and on the fairness-off supernet.
 from __future__ import annotations
 
 import time
-from dataclasses import replace
-from pathlib import Path
 
-import torch
-from calibration_report import STUDY_DEFAULT_V5, read_calibration, study_parser, supernet_dir_option
+from calibration_report import STUDY_DEFAULT_V5, supernet_study
 
 from fbndsl.bench.nb201 import context, correlate, load_data
 from fbndsl.bench.supernets import Fairness, compile_space, trained_supernet
@@ -43,12 +40,8 @@ def measured_on(settings, data, fairness: Fairness, archs: list[str]) -> list[di
 
 
 def main() -> None:
-    ap = study_parser(__doc__)
-    supernet_dir_option(ap)
-    args = ap.parse_args()
-    cal = read_calibration(args.report)
-    torch.set_num_threads(1)
-    settings = cal.settings if not args.supernet_dir else replace(cal.settings, supernet_dir=Path(args.supernet_dir))
+    _, cal = supernet_study(__doc__)
+    settings = cal.settings
     data = load_data(settings)
     columns = {"report": cal.records}
     for name, fairness in (("fair", Fairness.INSERT), ("off", Fairness.OFF)):

@@ -24,14 +24,7 @@ from __future__ import annotations
 import math
 import time
 
-import torch
-from calibration_report import (
-    STUDY_DEFAULT_V5,
-    fair_supernet_context,
-    read_calibration,
-    study_parser,
-    supernet_dir_option,
-)
+from calibration_report import STUDY_DEFAULT_V5, fair_supernet_context, supernet_study
 
 from fbndsl.bench.nb201 import correlate
 from fbndsl.indicators import Indicator, parse_indicator
@@ -60,16 +53,15 @@ def readings(ctx, space, arch) -> dict[str, float]:
 
 
 def main() -> None:
-    ap = study_parser(__doc__)
-    supernet_dir_option(ap)
-    args = ap.parse_args()
-    cal = read_calibration(args.report)
-    torch.set_num_threads(1)
-    _, space, _, ctx = fair_supernet_context(cal.settings, args.supernet_dir)
+    _, cal = supernet_study(__doc__)
+    _, space, _, ctx = fair_supernet_context(cal.settings)
     start = time.perf_counter()
     values = [readings(ctx, space, space.parse_arch(a)) for a in cal.archs]
     print(f"{(time.perf_counter() - start) / len(values):.2f} s per network")
-    assert all(v["mean"] == r[Indicator.TRAINABILITY] for v, r in zip(values, cal.records)), "the mean is today's"
+    if any(v["mean"] != r[Indicator.TRAINABILITY] for v, r in zip(values, cal.records)):
+        # the readings are compared with the report's other values: they must come from the same supernet
+        raise SystemExit(f"{cal.settings.supernet_dir}: not the fair supernet the report measured (its mean scale is "
+                         "not the report's trainability); give the report's with --supernet-dir")
     rankings = [parse_indicator(n) for n in RANKINGS]
     print(f"{'reading':10s}" + "".join(f"{r.value:>12.12s}" for r in rankings))
     cpi = {}
