@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import multiprocessing
 import statistics
+import tempfile
 import time
 from pathlib import Path
 
@@ -85,14 +86,15 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=1, help="searches run at once, one core each (default 1)")
     ap.add_argument("--out", default=str(OUT), help=f"where the pools are kept (default {OUT})")
     ap.add_argument("--quick", action="store_true", help="2 seeds of 20 evaluations (the first two of "
-                    "protocol.SEARCH_CALIBRATION_SEEDS): a check that it runs")
+                    "protocol.SEARCH_CALIBRATION_SEEDS), pools in a temporary folder: a check that it runs")
     args = ap.parse_args()
     from fbndsl.bench.protocol import SEARCH_PICK_SEEDS
 
     _RUN.update(search_setup(args))
     # --quick checks it runs on two of the older calibration seeds, so that no check reads the fresh ones
     seeds = _RUN["seeds"][:2] if args.quick else (list(SEARCH_PICK_SEEDS) if args.seeds is None else _RUN["seeds"])
-    _RUN.update(evals=20 if args.quick else PROTOCOL_EVALS, out=Path(args.out))
+    _RUN.update(evals=20 if args.quick else PROTOCOL_EVALS,
+                out=Path(tempfile.mkdtemp()) if args.quick else Path(args.out))  # a check keeps nothing here
     with multiprocessing.get_context("fork").Pool(args.jobs) as workers:
         pools = workers.map(pool_of, seeds, chunksize=1)
     table = [truths(pool) for pool in pools]
