@@ -34,6 +34,24 @@ class Calibration:
     records: list[dict]   # its measured values, Indicator -> float
 
 
+def record_of(raw: dict) -> dict[Indicator, float]:
+    """A network's values as a report or a kept file holds them (indicator names; JSON writes infinities as
+    strings) as a record, Indicator -> float."""
+    return {Indicator(k): float(v) for k, v in raw.items()}
+
+
+def raw_of(record: dict) -> dict[str, float]:
+    """`record_of`'s inverse: a record's values by indicator name, as a kept file holds them."""
+    return {i.value: v for i, v in record.items()}
+
+
+def chosen_over(table: dict, baseline, margin: float):
+    """The protocol's rule for a study's choice: the key of `table` of highest mean truth if it beats `baseline`'s
+    by at least `margin` points (ties: the earlier in `table`), else `baseline`."""
+    best = max(table, key=table.__getitem__)  # max keeps the earliest of equal means
+    return best if table[best] >= table[baseline] + margin else baseline
+
+
 def study_parser(doc: str) -> argparse.ArgumentParser:
     """A study's command line: the report, and what the study adds; its help, the first paragraph of `doc`."""
     ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
@@ -78,7 +96,7 @@ def read_calibration(path: str, first: int | None = None) -> Calibration:
     cal = report["calibration_archs"][:first]
     return Calibration(Settings.from_json(report["settings"]), [a["arch"] for a in cal],
                        [a["cifar10_test_acc"] for a in cal],
-                       [{Indicator(k): float(v) for k, v in a["values"].items()} for a in cal])
+                       [record_of(a["values"]) for a in cal])
 
 
 def calibration_tau(records: list[dict], truth: list[float], ranking: str) -> float:
@@ -99,9 +117,9 @@ def product_tau(columns: list[tuple[list[float], bool]], truth: list[float]) -> 
 def kept_values(path: Path, archs: list[str], measure_all: Callable[[], list[dict]], **about) -> list[dict]:
     """Each network's measured values (Indicator -> float), `kept` at `path`: `measure_all()` only when no study kept
     them there."""
-    kept_at = kept(path, archs, lambda: {"values": [{i.value: v for i, v in m.items()} for m in measure_all()]},
+    kept_at = kept(path, archs, lambda: {"values": [raw_of(m) for m in measure_all()]},
                    **about)
-    return [{Indicator(k): float(v) for k, v in values.items()} for values in kept_at["values"]]
+    return [record_of(values) for values in kept_at["values"]]
 
 
 def kept(path: Path, archs: list[str], compute: Callable[[], dict], **about) -> dict:

@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 import torch
-from calibration_report import STUDY_DEFAULT
+from calibration_report import STUDY_DEFAULT, record_of
 
 from fbndsl.bench.nb201 import context, correlate, load_data
 from fbndsl.bench.settings import make_settings
@@ -99,7 +99,7 @@ def main() -> None:
         print(f"one-shot supernet: {settings.steps} steps in {time.perf_counter() - start:.0f} s")
     archs = [space.parse_arch(a["arch"]) for a in cal]
     truth = [a["cifar10_test_acc"] for a in cal]
-    reported = [{Indicator(k): float(v) for k, v in a["values"].items()} for a in cal]
+    reported = [record_of(a["values"]) for a in cal]
     state = {k: v.clone() for k, v in one_shot.state_dict().items()}
     label, values = space.choices[args.edge].label, space.choices[args.edge].values
 

@@ -16,6 +16,8 @@ import json
 import math
 import time
 
+from calibration_report import record_of
+
 import fbndsl
 from fbndsl.bench.stats import kendall_tau
 from fbndsl.indicators import Indicator, order, parse_indicator, scores
@@ -23,7 +25,7 @@ from fbndsl.indicators import Indicator, order, parse_indicator, scores
 
 def records_of(archs: list[dict]) -> list[dict[Indicator, float]]:
     """The report's values (JSON writes infinities as strings) as indicator records."""
-    return [{Indicator(k): float(v) for k, v in a["values"].items()} for a in archs]
+    return [record_of(a["values"]) for a in archs]
 
 
 def main() -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import statistics
 import time
 
+from calibration_report import chosen_over
 from search_refine_study import pick, rules, search_setup, search_study_parser
 
 BUDGETS = (100, 200, 300)
@@ -90,8 +91,7 @@ def main() -> None:
               f"over seeds {args.seeds}")
         return
     base = budgets[0]
-    clear = [b for b in budgets[1:] if means[b] >= means[base] + MARGIN]
-    chosen = max(clear, key=lambda b: means[b]) if clear else base  # max keeps the first (smaller) of equal means
+    chosen = chosen_over(means, base, MARGIN)  # of equal means, the smaller budget
     print(f"search budget study: chosen {chosen} evaluations, mean truth {means[chosen]:.3f} % over {len(seeds)} "
           f"calibration seeds ({base}: {means[base]:.3f} %)")
 

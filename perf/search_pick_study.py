@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from calibration_report import kept_as
+from calibration_report import chosen_over, kept_as, raw_of, record_of
 from search_last_step_study import PROTOCOL_EVALS
 from search_refine_study import search_setup, search_study_parser
 
@@ -55,19 +55,18 @@ def pool_of(seed: int) -> list[dict]:
         result = search(r["space"], supernet=r["net"], indicator=r["ranking"], strategy="evolution",
                         evals=r["evals"], seed=seed, context=r["ctx"])
         print(f"seed {seed}: {len(result.evaluated)} evaluated, {time.perf_counter() - start:.0f} s", flush=True)
-        return {"pool": [{"arch": r["space"].format_arch(e.arch), "values": {i.value: v for i, v in e.values.items()}}
+        return {"pool": [{"arch": r["space"].format_arch(e.arch), "values": raw_of(e.values)}
                          for e in result.evaluated]}
 
     kept_at = kept_as(r["out"] / f"seed-{seed}-{r['evals']}.json", identity,
                       "another seed, budget or ranking than the file's name says", search_once)
-    return [{"arch": p["arch"], "values": {Indicator(k): float(v) for k, v in p["values"].items()}}
-            for p in kept_at["pool"]]
+    return [{"arch": p["arch"], "values": record_of(p["values"])} for p in kept_at["pool"]]
 
 
-def picked(records: list[dict], ranking, member: Indicator | None, k: int) -> int:
-    """The index in `records` of the network `member` puts first among the ranking's first k (ties: the ranking's
-    order); with no member, the ranking's first."""
-    best = order(records, ranking)[:k]
+def picked(records: list[dict], ranked: list[int], member: Indicator | None, k: int) -> int:
+    """The index in `records` of the network `member` puts first among the ranking's first k (`ranked`: the
+    ranking's `order` of them; ties: that order); with no member, the ranking's first."""
+    best = ranked[:k]
     if member is None:
         return best[0]
     return best[by_rank(ranks([records[i][member] for i in best], member.higher_is_better))[0]]
@@ -77,7 +76,8 @@ def truths(pool: list[dict]) -> dict[str, float]:
     """Pick -> the truth of the network it takes from `pool`."""
     r = _RUN
     records = [p["values"] for p in pool]
-    return {name: r["truth"].of(r["space"], r["space"].parse_arch(pool[picked(records, r["ranking"], m, k)]["arch"]))
+    ranked = order(records, r["ranking"])  # once: every pick reads the same ranking
+    return {name: r["truth"].of(r["space"], r["space"].parse_arch(pool[picked(records, ranked, m, k)]["arch"]))
             for name, (m, k) in PICKS.items()}
 
 
@@ -109,7 +109,7 @@ def main() -> None:
               + ", ".join(f"{name} {m:.3f} %" for name, m in means.items()))
         return
     best = max(PICKS, key=means.__getitem__)  # max keeps the earliest of equal means
-    chosen = best if means[best] >= first + MARGIN else "the ranking's first"
+    chosen = chosen_over(means, "the ranking's first", MARGIN)
     print(f"search pick study: chosen {chosen} ({means[chosen]:.3f} % over {len(seeds)} calibration seeds; the "
           f"ranking's first {first:.3f} %, the best pick {best} {means[best]:.3f} %)")
 

@@ -25,7 +25,14 @@ import statistics
 from dataclasses import replace
 from pathlib import Path
 
-from calibration_report import STUDY_DEFAULT_V5, fair_supernet_context, kept_values, study_parser, supernet_dir_option
+from calibration_report import (
+    STUDY_DEFAULT_V5,
+    fair_supernet_context,
+    kept_values,
+    record_of,
+    study_parser,
+    supernet_dir_option,
+)
 from search_refine_study import seed_range
 
 from fbndsl.bench import protocol
@@ -59,7 +66,7 @@ def main() -> None:
     out = Path(tempfile.mkdtemp()) if args.quick else Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     base = report["settings"]["seed"]
-    draws = {f"report (seed {base})": [_values(a["values"]) for a in archs]}
+    draws = {f"report (seed {base})": [record_of(a["values"]) for a in archs]}
     for seed in seed_range(args.seeds)[:1] if args.quick else seed_range(args.seeds):
         label = f"seed {seed}" + (", retrained" if seed == base else "")
         draws[label] = _seed_values(report, archs, seed, out, args)
@@ -67,16 +74,12 @@ def main() -> None:
     _table(draws, truth)
 
 
-def _values(raw: dict) -> dict:
-    return {Indicator(k): float(v) for k, v in raw.items()}
-
-
 def _seed_values(report: dict, archs: list[dict], seed: int, out: Path, args) -> list[dict]:
     """The seed's measured values, one record per network: read from OUT, or measured and written there."""
     measured = kept_values(out / f"seed{seed}.json", [a["arch"] for a in archs],
                            lambda: _measure(report, archs, seed, out, args), seed=seed)
     # what was not measured again (the report's seed's zero-cost values) is the report's
-    return [{**_values(a["values"]), **m} for a, m in zip(archs, measured)]
+    return [{**record_of(a["values"]), **m} for a, m in zip(archs, measured)]
 
 
 def _measure(report: dict, archs: list[dict], seed: int, out: Path, args) -> list[dict]:

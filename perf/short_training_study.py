@@ -18,8 +18,8 @@ ranking puts first. It prints, over `--pools` random pools of half the calibrati
 the K best of its own pool), the mean truth of the network each last step returns: the ranking's first, the best
 signal among the pool's k best, and the least product of the two ranks among them (as the explosion's last step
 lists them), for each k of `--ks`; a pool whose largest k best were not all trained is skipped for every rule, and
-counted. The choice follows versions 8 and 9's rule (`choose`). The evaluation set is never read. The last line is
-the choice.
+counted. The choice follows versions 8 and 9's rule (`calibration_report.chosen_over`, `MARGIN`). The evaluation
+set is never read. The last line is the choice.
 """
 from __future__ import annotations
 
@@ -29,13 +29,14 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from calibration_report import STUDY_DEFAULT_V5, kept, read_calibration, study_parser
+from calibration_report import STUDY_DEFAULT_V5, chosen_over, kept, read_calibration, study_parser
 
 from fbndsl.bench.nb201 import load_data
 from fbndsl.bench.stats import kendall_tau
 from fbndsl.bench.supernets import Fairness, compile_space
 from fbndsl.cli.common import parse_sets
 from fbndsl.indicators import order, parse_indicator, ranks
+from fbndsl.indicators.ranking import by_rank
 
 OUT = Path(__file__).parent / "results" / "nb201-short-training-v5"
 FIRST = "the ranking's first"
@@ -94,7 +95,7 @@ def main() -> None:
           f"not all trained), the mean truth of the network returned by:")
     for rule, mean in table.items():
         print(f"    {rule:40s} {mean:.3f} %")
-    chosen = choose(table)
+    chosen = chosen_over(table, FIRST, MARGIN)
     print(f"short training study: {args.steps} steps at {name}, {label}: mean truth, the ranking's first "
           f"{table[FIRST]:.3f} %, chosen: {chosen} {table[chosen]:.3f} %")
 
@@ -145,17 +146,10 @@ def pooled_picks(cal, ranking, signal: dict, higher: bool, label: str, ks: list[
         for k in ks:
             best = ranked[:k]
             by_signal = ranks([signal[i] for i in best], higher_is_better=higher)
-            picks[f"{label}'s first of {k}"].append(cal.truth[best[min(range(k), key=lambda j: (by_signal[j], j))]])
+            picks[f"{label}'s first of {k}"].append(cal.truth[best[by_rank(by_signal)[0]]])
             first = min(range(k), key=lambda j: ((j + 1) * by_signal[j], j))
             picks[f"least product of ranks of {k}"].append(cal.truth[best[first]])
     return {rule: statistics.mean(v) for rule, v in picks.items()}, len(picks[FIRST])
-
-
-def choose(table: dict[str, float]) -> str:
-    """Versions 8 and 9's rule: the rule of highest mean truth if it beats the ranking's first by at least `MARGIN`
-    points (ties: the earlier in the table), else the ranking's first."""
-    best = max(table, key=lambda rule: (table[rule], -list(table).index(rule)))
-    return best if table[best] >= table[FIRST] + MARGIN else FIRST
 
 if __name__ == "__main__":
     main()

@@ -16,9 +16,9 @@ import random
 import statistics
 from pathlib import Path
 
-from calibration_report import STUDY_DEFAULT_V5, study_parser
+from calibration_report import STUDY_DEFAULT_V5, record_of, study_parser
 
-from fbndsl.indicators import Indicator, order, parse_indicator
+from fbndsl.indicators import order, parse_indicator
 
 TOP = 5  # `fbndsl search --top`'s default
 
@@ -30,7 +30,7 @@ def main() -> None:
     args = ap.parse_args()
     report = json.loads(Path(args.report).read_text(encoding="utf-8"))
     networks = report["calibration_archs"] + report["archs"]
-    records = [{Indicator(k): float(v) for k, v in n["values"].items()} for n in networks]
+    records = [record_of(n["values"]) for n in networks]
     truth = [n["cifar10_test_acc"] for n in networks]
     ranking = parse_indicator(STUDY_DEFAULT_V5)
     rng = random.Random(0)
