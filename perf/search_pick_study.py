@@ -15,11 +15,18 @@ K; K = 3, 5, 10 (ties: the ranking's order). Every member is measured already, s
 
 The rule, written and committed before any figure of this study was seen: the pick of highest mean truth over the
 twelve seeds if it beats the ranking's first by at least `MARGIN` points (ties: the earlier in `PICKS`); otherwise
-the search keeps the ranking's first. The last line printed is the choice. With `--seeds A-B` (seeds the protocol
-does not calibrate on), the same table and no choice.
+the search keeps the ranking's first.
+
+Version 11 asks a second question of the same twelve pools: does the pool's first by another ranking, one of
+`pool_rankings` (each member of the ranking alone, and every product of two or more of them), return better networks
+than the ranking's own first? The same rule, over those rankings (ties: the earlier in that list). The last line
+printed is version 11's choice. With `--seeds A-B` (seeds the protocol does not calibrate on), version 10's table,
+the pick version 11 chose on the twelve calibration pools (read from the kept pools) beside the ranking's first,
+and no choice.
 """
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import statistics
 import tempfile
@@ -30,11 +37,10 @@ from calibration_report import chosen_over, kept_as, raw_of, record_of
 from search_last_step_study import PROTOCOL_EVALS
 from search_refine_study import search_setup, search_study_parser
 
-from fbndsl.indicators import Indicator, order, ranks
-from fbndsl.indicators.ranking import by_rank
+from fbndsl.indicators import Aggregate, Ensemble, Indicator, order
 
 KS = (3, 5, 10)
-PICKS: dict[str, tuple[Indicator | None, int]] = {
+PICKS: dict[str, tuple[Indicator | Ensemble | None, int | None]] = {
     "the ranking's first": (None, 1),
     **{f"the largest of the first {k}": (Indicator.PARAMS, k) for k in KS},
     **{f"MeCo's first of the first {k}": (Indicator.MECO, k) for k in KS}}
@@ -63,22 +69,48 @@ def pool_of(seed: int) -> list[dict]:
     return [{"arch": p["arch"], "values": record_of(p["values"])} for p in kept_at["pool"]]
 
 
-def picked(records: list[dict], ranked: list[int], member: Indicator | None, k: int) -> int:
-    """The index in `records` of the network `member` puts first among the ranking's first k (`ranked`: the
-    ranking's `order` of them; ties: that order); with no member, the ranking's first."""
+def pool_rankings(ranking: Ensemble) -> list[Indicator | Ensemble]:
+    """Version 11's candidates: each member of `ranking` alone, then every product of two or more of them, fewer
+    members first, each in the ranking's order (the seven-member product is the ranking itself)."""
+    members = [m for m, _ in ranking.members]
+    return [c[0] if len(c) == 1 else Ensemble(tuple((m, 1) for m in c), Aggregate.PRODUCT)
+            for n in range(1, len(members) + 1) for c in itertools.combinations(members, n)]
+
+
+def whole_pool_picks(rankings: list[Indicator | Ensemble]) -> dict[str, tuple[Indicator | Ensemble, None]]:
+    return {f"the pool's first by {r.value}": (r, None) for r in rankings}
+
+
+def picked(records: list[dict], ranked: list[int], by: Indicator | Ensemble | None, k: int | None) -> int:
+    """The index in `records` of the network `by` puts first among the ranking's first k (all with k None;
+    `ranked`: the ranking's `order` of them; ties: that order); with no `by`, the ranking's first. A ranking of
+    ranks (a product) ranks within those k."""
     best = ranked[:k]
-    if member is None:
+    if by is None:
         return best[0]
-    return best[by_rank(ranks([records[i][member] for i in best], member.higher_is_better))[0]]
+    return best[order([records[i] for i in best], by)[0]]
 
 
-def truths(pool: list[dict]) -> dict[str, float]:
+def truths(pool: list[dict], picks: dict) -> dict[str, float]:
     """Pick -> the truth of the network it takes from `pool`."""
     r = _RUN
     records = [p["values"] for p in pool]
     ranked = order(records, r["ranking"])  # once: every pick reads the same ranking
-    return {name: r["truth"].of(r["space"], r["space"].parse_arch(pool[picked(records, ranked, m, k)]["arch"]))
-            for name, (m, k) in PICKS.items()}
+    return {name: r["truth"].of(r["space"], r["space"].parse_arch(pool[picked(records, ranked, by, k)]["arch"]))
+            for name, (by, k) in picks.items()}
+
+
+def mean_table(pools: list[list[dict]], picks: dict, heading: str, rows: int | None = None) -> dict[str, float]:
+    """Prints each pick's mean truth over `pools` and the truth in each (the `rows` best, or all in `picks`' order)
+    under `heading`; returns pick -> mean truth."""
+    table = [truths(pool, picks) for pool in pools]
+    means = {name: statistics.fmean(row[name] for row in table) for name in picks}
+    print(f"\n{heading}")
+    shown = list(picks) if rows is None else sorted(picks, key=lambda n: -means[n])[:rows]
+    width = max(len(n) for n in shown) + 2
+    for name in shown:
+        print(f"{name:{width}s}{means[name]:8.3f}  ({' '.join(f'{row[name]:.2f}' for row in table)})")
+    return means
 
 
 def main() -> None:
@@ -97,22 +129,41 @@ def main() -> None:
                 out=Path(tempfile.mkdtemp()) if args.quick else Path(args.out))  # a check keeps nothing here
     with multiprocessing.get_context("fork").Pool(args.jobs) as workers:
         pools = workers.map(pool_of, seeds, chunksize=1)
-    table = [truths(pool) for pool in pools]
-    print(f"\nsearch seeds {seeds[0]}-{seeds[-1]}, {_RUN['evals']} evaluations by {_RUN['ranking'].value}; "
-          f"the truth of each pick:")
-    means = {name: statistics.fmean(row[name] for row in table) for name in PICKS}
-    for name in PICKS:
-        print(f"{name:34s}{means[name]:8.3f}  ({' '.join(f'{row[name]:.2f}' for row in table)})")
+    heading = f"search seeds {seeds[0]}-{seeds[-1]}, {_RUN['evals']} evaluations by {_RUN['ranking'].value}"
+    means = mean_table(pools, PICKS, f"{heading}; the truth of each pick:")
     first = means["the ranking's first"]
     if args.seeds is not None or args.quick:
+        chosen = chosen_pool_ranking(SEARCH_PICK_SEEDS if args.seeds is not None else seeds)
+        means |= mean_table(pools, whole_pool_picks([chosen]), f"{heading}; version 11's pick (calibration's "
+                            f"choice, {chosen.value}):")
         print(f"search pick study: mean truth over seeds {seeds[0]}-{seeds[-1]}: "
               + ", ".join(f"{name} {m:.3f} %" for name, m in means.items()))
         return
     best = max(PICKS, key=means.__getitem__)  # max keeps the earliest of equal means
     chosen = chosen_over(means, "the ranking's first", MARGIN)
-    print(f"search pick study: chosen {chosen} ({means[chosen]:.3f} % over {len(seeds)} calibration seeds; the "
-          f"ranking's first {first:.3f} %, the best pick {best} {means[best]:.3f} %)")
+    print(f"search pick study, version 10: chosen {chosen} ({means[chosen]:.3f} % over {len(seeds)} calibration "
+          f"seeds; the ranking's first {first:.3f} %, the best pick {best} {means[best]:.3f} %)")
+    by = chosen_pool_ranking(seeds, pools)
+    print(f"search pick study, version 11: chosen the pool's first by {by.value} ({_POOL_MEANS[by]:.3f} % over "
+          f"{len(seeds)} calibration seeds; the ranking's own first {_POOL_MEANS[_RUN['ranking']]:.3f} %)")
 
+
+_POOL_MEANS: dict = {}  # version 11's table on the calibration pools, ranking -> mean truth
+
+
+def chosen_pool_ranking(seeds, pools: list[list[dict]] | None = None) -> Indicator | Ensemble:
+    """Version 11's rule on the calibration pools of `seeds` (read from the kept files unless given): of
+    `pool_rankings`, the one whose pool's first has the highest mean truth if it beats the ranking's own by at
+    least `MARGIN` points (ties: the earlier), else the ranking. Prints the ten best and the ranking's."""
+    rankings = pool_rankings(_RUN["ranking"])
+    picks = whole_pool_picks(rankings)
+    means = mean_table([pool_of(s) for s in seeds] if pools is None else pools, picks,
+                       f"version 11 on calibration seeds {seeds[0]}-{seeds[-1]}: the pool's first by each of "
+                       f"{len(rankings)} rankings, the ten best", rows=10)
+    _POOL_MEANS.update({r: means[name] for r, name in zip(rankings, picks)})
+    own = f"the pool's first by {_RUN['ranking'].value}"
+    print(f"{own}: {means[own]:.3f}")
+    return rankings[list(picks).index(chosen_over(means, own, MARGIN))]
 
 if __name__ == "__main__":
     main()

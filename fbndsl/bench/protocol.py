@@ -77,6 +77,9 @@ SEARCH_RECALIBRATION_SEEDS = range(112, 128)
 # another pick among the ranking's best (the largest, or MeCo's first) beats the ranking's own first
 # (`perf/search_pick_study.py` states the rule).
 SEARCH_PICK_SEEDS = range(128, 140)
+# From the eleventh version: the nine search seeds the tenth reserved and no run used, on which the pool's first by the
+# ranking version 11 chose on the tenth's kept calibration pools is evaluated (`perf/search_pick_study.py`).
+SEARCH_PICK_EVAL_SEEDS = range(27, 36)
 # The free baselines: measured at initialisation or counted, no trained supernet.
 ZERO_COST = (Indicator.NASWOT, Indicator.SYNFLOW, Indicator.JACOB_COV, Indicator.SNIP, Indicator.MECO,
              Indicator.ISOTROPY, Indicator.PROGRESSIVITY, Indicator.PARAMS)
