@@ -12,7 +12,7 @@ torch = pytest.importorskip("torch")
 from click.testing import CliRunner  # noqa: E402
 
 from fbndsl.cli import main  # noqa: E402
-from fbndsl.search.driver import DEFAULT_INDICATOR  # noqa: E402
+from fbndsl.search.driver import DEFAULT_INDICATOR, DEFAULT_PICK  # noqa: E402
 
 TINY = ["--space", "nb201", "--set", "C=4", "--set", "N=1", "--flops", "2M", "--evals", "4", "--top", "3",
         "--recal-batches", "2", "--eval-images", "64", "--mc-samples", "2", "--device", "cpu", "--quiet"]
@@ -57,7 +57,10 @@ def test_search_end_to_end(searched):
     header = next(i for i, line in enumerate(lines) if line.lstrip().startswith("rank"))
     base = ["trainability", "uncertainty", "regions", "synflow", "jacob_cov", "meco", "isotropy", "progressivity"]
     # params: its own column
-    assert lines[header].split() == ["rank", "MACs", "params", *base, default, "arch"]
+    assert lines[header].split() == ["rank", "MACs", "params", *base, default, DEFAULT_PICK, "arch"]
+    assert (f"listed by {DEFAULT_PICK} (a product of normalised ranks, 0 = best, over every architecture "
+            f"evaluated), the --pick among what {default} measured") in text
+    assert record["settings"]["pick"] == DEFAULT_PICK and record["indicator"] == default
     first = lines[header + 1].split()
     assert first[0] == "1" and re.fullmatch(r"\(\d(\.5)?\)", first[3]), first  # params' rank beside its count
     assert all(set(e["indicators"]) == {*base, "params"} for e in record["evaluated"])
@@ -132,6 +135,8 @@ def test_proxy_resolution_budget_at_the_declared_one(tmp_path):
     (["--indicator", "cpi+"], ["bad indicator 'cpi+'", "NAME+NAME", "valid indicators: cpi, "]),
     (["--indicator", "product(cpi+meco"], ["bad indicator 'product(cpi+meco'", "product(NAME+NAME)"]),
     (["--indicator", "naswot", "--supernet", "nowhere"], ["--indicator naswot is measured without"]),
+    (["--pick", "naswot"], ["--pick naswot: reads naswot, which --indicator product(cpi+meco"]),
+    (["--indicator", "synflow", "--pick", "bogus"], ["unknown indicator 'bogus'"]),
     (["--strategy", "coarse-to-fine"], ["no elastic dimension"]),
     (["--strategy", "exhaustive", "--evals", "3"], ["--evals does not apply to --strategy exhaustive"]),
     (["--evals", "0"], ["--evals 0: expected a positive integer"]),

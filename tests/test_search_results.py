@@ -53,6 +53,7 @@ def test_results_json_records_the_search(space, tmp_path):
                                "sets": {"C": "4", "N": "1", "classes": "10", "resolution": "32"}}
     assert record["compiler_version"] == fbndsl.__version__ and record["seed"] == 4
     assert (record["indicator"], record["strategy"], record["supernet"]) == ("cpi", "evolution", None)
+    assert "pick" not in record["settings"]  # a search listed by its own ranking records none (as before --pick)
     assert record["budget"] == {"macs": 2_000_000, "params": None, "at_resolution": 32}
     assert len(record["evaluated"]) == len(calls) == 30
     first = record["evaluated"][0]
@@ -111,7 +112,8 @@ def test_resuming_a_truncated_record_evaluates_only_the_rest(space, tmp_path):
     (dict(indicator="naswot"), "written with --indicator cpi, not naswot"),
     (dict(strategy="random"), "written with --strategy evolution, not random"),
     (dict(budget=Budget.parse(flops="3M")), "written with --flops/--params macs=2000000, params=(none)"),
-    (dict(evals=31), "written with --evals 30, not 31")])
+    (dict(evals=31), "written with --evals 30, not 31"),
+    (dict(pick="trainability"), "written with --pick (none), not trainability")])
 def test_resume_refuses_other_settings(space, tmp_path, change, message):
     score, _ = counting()
     search(space, evaluate=score, out_dir=tmp_path, **SETTINGS)

@@ -10,10 +10,11 @@ from conftest import ROOT, SKIPPING_DEPTH, compile_text
 
 import fbndsl
 from fbndsl import UserError
+from fbndsl.indicators.ensemble import parse_indicator
 from fbndsl.indicators.kinds import Indicator
 from fbndsl.indicators.ranking import order, scores
 from fbndsl.search.budget import Budget
-from fbndsl.search.driver import search
+from fbndsl.search.driver import DEFAULT_INDICATOR, DEFAULT_PICK, pick_for, search
 from fbndsl.search.loop import SearchLoop
 from fbndsl.search.objective import goodness
 from fbndsl.search.strategies import CoarseToFine, Evolution, Exhaustive, RandomSampling, make
@@ -278,6 +279,33 @@ def test_the_top_k_is_the_pools_best_ranked_over_the_pool(nb201):
         assert [r.ranks[c] for c in (Indicator.TRAINABILITY, Indicator.UNCERTAINTY, Indicator.REGIONS)] == \
             [1 + b for b in better]
         assert r.values[Indicator.CPI] == pytest.approx(1 + sum(better) / 3, abs=1e-12)
+
+
+
+def test_a_pick_lists_the_pool_by_another_ranking_of_what_was_measured(nb201):
+    """--pick: the search ranks by its indicator and returns the pool's first by the pick, equal ones in the
+    indicator's order; the top-k shows both scores. A pick reading what the indicator does not measure is refused,
+    and the default indicator's pick is the protocol's (docs/nb201.md, version 11)."""
+    rng = random.Random(1)
+    values = {}
+
+    def score(arch):  # synflow in three levels: many ties, which the indicator's order breaks
+        return values.setdefault(arch, {Indicator.SYNFLOW: float(rng.randrange(3)), Indicator.NASWOT: rng.random()})
+
+    ranking, pick = parse_indicator("product(naswot+synflow)"), Indicator.SYNFLOW
+    result = search(nb201, indicator=ranking, pick=pick, strategy="random", evaluate=score, evals=30, top=6)
+    pool = [e.values for e in result.evaluated]
+    by_ranking = order(pool, ranking)
+    expected = [i for i in by_ranking if pool[i][pick] == 2.0] + [i for i in by_ranking if pool[i][pick] == 1.0]
+    assert [r.entry.arch for r in result.top] == [result.evaluated[i].arch for i in expected[:6]]
+    assert result.pick is pick and list(result.top[0].values) == [Indicator.NASWOT, Indicator.SYNFLOW, ranking]
+    unpicked = search(nb201, indicator=ranking, strategy="random", evaluate=score, evals=30, top=6)
+    assert [r.entry.arch for r in unpicked.top] == [result.evaluated[i].arch for i in by_ranking[:6]]
+    assert pick_for(ranking) == ranking and pick_for(DEFAULT_INDICATOR) == parse_indicator(DEFAULT_PICK)
+    assert pick_for(DEFAULT_INDICATOR, "meco") is Indicator.MECO
+    with pytest.raises(UserError, match=r"--pick cpi\+naswot: reads trainability, uncertainty, regions, which "
+                                        r"--indicator product\(naswot\+synflow\) does not measure"):
+        search(nb201, indicator=ranking, pick="cpi+naswot", strategy="random", evaluate=score, evals=3)
 
 
 # -- distinct networks: the search measures and lists each network once (docs/search.md, "Distinct networks") --

@@ -14,6 +14,7 @@ import fbndsl
 from ..files import atomic_write_text
 from ..indicators import parse_indicator
 from ..indicators.kinds import Indicator
+from ..search.driver import pick_for
 from .pool import Pool
 from .protocol import REFINE_SETS, Choice, Row
 from .searches import SearchRun, summary
@@ -144,16 +145,20 @@ class Report:
     def _search_lines(self) -> list[str]:
         s = summary(list(self.searches))
         k = self.settings.refine_top
-        refined = (f"; its {k} best re-ranked by the product of their rank and their gradient explosion's rank at "
-                   f"{', '.join(f'{n}={v}' for n, v in REFINE_SETS.items())} (the ranking's own first in brackets)"
-                   if k else "")
+        ranking = parse_indicator(self.default.name)
+        pick = pick_for(ranking)
+        how = (f"; the pool's first by {pick.value} (`--pick`, protocol version 11)" if pick != ranking else "") + (
+            f"; its {k} best re-ranked by the product of their rank and their gradient explosion's rank at "
+            f"{', '.join(f'{n}={v}' for n, v in REFINE_SETS.items())}" if k else "")
+        shown = bool(how)  # the ranking's own first beside what the search returned, when they can differ
         lines = [f"search: regularised evolution by {self.default.name}, {self.settings.evals} evaluated "
-                 f"architectures, {len(self.searches)} seeds{refined}"]
+                 f"architectures, {len(self.searches)} seeds{how}" + (" (the ranking's own first in brackets)"
+                                                                      if shown else "")]
         for r in self.searches:
-            before = f" ({r.ranked_first:.2f} %)" if k else ""
+            before = f" ({r.ranked_first:.2f} %)" if shown else ""
             lines.append(f"  seed {r.seed}: {r.accuracy:.2f} %{before}  {r.seconds:.0f} s  "
                          f"{self.space.format_arch(r.arch, 'nb201')}")
-        first = f" (the ranking's first: {s['ranked_first_mean']:.2f} %)" if k else ""
+        first = f" (the ranking's first: {s['ranked_first_mean']:.2f} %)" if shown else ""
         lines.append(f"  CIFAR-10 test accuracy {s['mean']:.2f} +- {s['std']:.2f} %{first} (FBN-NAS "
                      f"{FBN_NAS_ACCURACY}%), {s['seconds_mean']:.0f} s per search")
         return lines

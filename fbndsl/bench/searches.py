@@ -1,7 +1,8 @@
 """The search part of the evaluation: regularised evolution ranking by the protocol's indicator, a fixed budget of
-evaluated architectures, several seeds, the K best re-ranked with their gradient explosion at the benchmark's depth
-(protocol version 4: `protocol.REFINE_BY`); the ground-truth accuracy of the architecture each returns, that of the
-ranking's own first (what the search returned before version 4), and its cost.
+evaluated architectures, several seeds, the pool's first by the search's pick (protocol version 11:
+`driver.pick_for`), or with `refine_top` the K best re-ranked with their gradient explosion at the benchmark's depth
+(version 4: `protocol.REFINE_BY`); the ground-truth accuracy of the architecture each returns, that of the
+ranking's own first (what the search returned in versions 7 to 10), and its cost.
 
 Every search measures its architectures afresh on the same context as the pool (the same batches), and
 shares nothing with the pool or the other seeds: the reported seconds are what one such search costs.
@@ -29,7 +30,7 @@ class SearchRun:
     accuracy: float     # its ground-truth CIFAR-10 test accuracy (%)
     seconds: float      # the search's wall time
     evaluated: int      # architectures it measured
-    ranked_first: float  # the truth of the ranking's first, the pick before the refinement (the same without one)
+    ranked_first: float  # the truth of the ranking's own first (the same as `accuracy` without a pick or refinement)
 
     def to_json(self, space) -> dict:
         return {"seed": self.seed, "arch": self.arch.text(), "nb201": space.format_arch(self.arch, "nb201"),
@@ -64,7 +65,8 @@ def run_searches(space, ctx, truth, settings, indicator, data, echo: Callable[[s
         arch, first = result.best.entry.arch, best_k(result.evaluated, indicator, 1)[0].arch
         runs.append(SearchRun(seed, arch, truth.of(space, arch), result.seconds, result.measured,
                               truth.of(space, first)))
-        before = f"; the ranking's first {runs[-1].ranked_first:.2f} %" if result.refined else ""
+        before = f"; the ranking's first {runs[-1].ranked_first:.2f} %" \
+            if result.refined or result.pick != result.indicator else ""
         echo(f"  seed {seed}: {space.format_arch(arch, 'nb201')}  {runs[-1].accuracy:.2f} %  "
              f"({result.measured} evaluated, {result.seconds:.0f} s{before})")
     return runs

@@ -26,12 +26,14 @@ from ..progress import end_progress, say
 from ..search.budget import Budget
 from ..search.driver import (
     DEFAULT_INDICATOR,
+    DEFAULT_PICK,
     DEFAULT_REFINE_STEPS,
     Plan,
     SearchResult,
     execute,
     make_plan,
     measurer,
+    pick_for,
     recompiled,
     refiner_for,
 )
@@ -77,6 +79,9 @@ SEARCH_EPILOG = (
 @click.option("--indicator", default=DEFAULT_INDICATOR, show_default=True, metavar="NAME[+NAME...]",
               help="cpi, expressivity, trainability, uncertainty, regions, gamma, naswot, synflow, jacob_cov, snip, "
                    "meco, params, macs; or a rank ensemble: NAME+NAME, weighted W*NAME (2*cpi+synflow).")
+@click.option("--pick", metavar="NAME[+NAME...]",
+              help=f"The ranking of the returned architectures, among what --indicator measures [default: "
+                   f"{DEFAULT_PICK} with the default --indicator, else the --indicator].")
 @click.option("--strategy", default="evolution", show_default=True, metavar="NAME",
               help="evolution (aging), random, coarse-to-fine (BigNAS), exhaustive (small spaces).")
 @click.option("--evals", type=int, metavar="N", help="Architectures to evaluate [default: 30; exhaustive: all].")
@@ -108,8 +113,8 @@ SEARCH_EPILOG = (
 @click.option("--quiet", is_flag=True, help="No progress on stderr.")
 @click.option("--force", is_flag=True,
               help="Train the supernet even when the estimate says it exceeds the memory available or an hour.")
-def search_cmd(space_path, out_dir, supernet, train_epochs, train_steps, flops, params, indicator, strategy, evals,
-               top, refine_top, refine_by, refine_steps, refine_sets, data, sets, seed, device, recal_batches,
+def search_cmd(space_path, out_dir, supernet, train_epochs, train_steps, flops, params, indicator, pick, strategy,
+               evals, top, refine_top, refine_by, refine_steps, refine_sets, data, sets, seed, device, recal_batches,
                eval_images, mc_samples, threads, batch, resume, quiet, force):
     """Search a space for the best architectures within a MACs/params budget."""
     def body(launch, on):
@@ -119,6 +124,7 @@ def search_cmd(space_path, out_dir, supernet, train_epochs, train_steps, flops, 
             training = Training(train_epochs, train_steps, data, tuple(given.items()), seed, device, quiet, force)
             measuring = Measuring(recal_batches, eval_images, mc_samples)
             kind = parse_indicator(indicator)
+            returned_by = pick_for(kind, pick)
             budget = Budget.parse(flops, params)
             check_supernet_flags(supernet, training, measuring, threads, kind)
             _check_batch(batch, strategy)
@@ -147,7 +153,7 @@ def search_cmd(space_path, out_dir, supernet, train_epochs, train_steps, flops, 
                              refine_steps=refine_steps, refine_by=refine_by, refine_sets=deeper,
                              on_refined=None if quiet else _refined_progress(refine_by),
                              batch=batch or recorded_batch(Path(out_dir), resume) or launch.world,
-                             workers=launch.world)
+                             workers=launch.world, pick=returned_by)
             check_out(plan)
             mine["plan"] = plan
             space, mine["net"], trained = supernet_for(plan, supernet, spaces.run, split.train, training)
@@ -429,6 +435,8 @@ def report(plan: Plan, result: SearchResult, spaces: Spaces, space_path: str, tr
     elif isinstance(result.indicator, Ensemble):
         lines.append(f"{result.indicator.value} is a {result.indicator.score_name} ({result.indicator.best_score} = "
                      f"best) over every architecture evaluated; each indicator's rank among them in brackets")
+    if result.pick != result.indicator:
+        lines.append(listed_by(result.pick, result.indicator))
     if result.refined:
         lines.append(refined_line(plan, len(result.refined)))
     lines += ["", render(result.space, result.top, result.refined, plan.refine_by.column).rstrip(), "",
@@ -436,6 +444,13 @@ def report(plan: Plan, result: SearchResult, spaces: Spaces, space_path: str, tr
               f"results: {plan.out_dir / RESULTS}   plot: {plan.out_dir / 'search.png'}",
               *export_hint(space_path, plan.out_dir, spaces.proxies, trained=plan.header.supernet is not None)]
     return "\n".join(lines)
+
+
+def listed_by(pick: Indicator | Ensemble, indicator: Indicator | Ensemble) -> str:
+    """Why the table's order is not the search's ranking: its --pick (docs/search.md, "The pick")."""
+    score = f" (a {pick.score_name}, {pick.best_score} = best, over every architecture evaluated)" \
+        if isinstance(pick, Ensemble) else ""
+    return f"listed by {pick.value}{score}, the --pick among what {indicator.value} measured"
 
 
 def refined_line(plan: Plan, count: int) -> str:

@@ -48,6 +48,11 @@ DEFAULT_TOP = 5
 # the parameter count, one product of ranks (AZ-NAS' aggregation). On that protocol's disjoint 1,000 evaluation
 # networks: 0.744 (docs/nb201.md).
 DEFAULT_INDICATOR = "product(cpi+meco+jacob_cov+params+synflow+isotropy+progressivity)"
+# The ranking of what a search by the default indicator returns (`pick_for`): the evolution explores by the default,
+# whose order over all pairs of networks is the best measured, and returns the first of everything it evaluated by
+# this product of two of its members, whose first was the best of the 127 products of its members on twelve
+# calibration searches' pools (docs/nb201.md, "Protocol", version 11). Free: both are measured already.
+DEFAULT_PICK = "product(jacob_cov+synflow)"
 DEFAULT_REFINE_STEPS = 300  # BN-only steps per refined architecture; docs/search.md, "Refinement", for its cost
 # Proposals per process in a round of random sampling, a grid or an enumeration under torchrun: enough that the
 # processes, each taking the next architecture when free (`workers`), stay busy to a round's end; few enough that
@@ -70,6 +75,11 @@ class SearchResult:
     exhausted: bool                   # the strategy ran out of new architectures before the evaluation budget
     out_dir: Path | None = None
     refined: Mapping[Arch, float] = field(default_factory=dict)  # refine_top's: arch -> accuracy trained alone
+    pick: Indicator | Ensemble | None = None  # the ranking of `top` (`pick_for`); None: the indicator
+
+    def __post_init__(self) -> None:
+        if self.pick is None:
+            object.__setattr__(self, "pick", self.indicator)
 
     @property
     def best(self) -> Ranked:
@@ -99,6 +109,11 @@ class Plan:
     batch: int = 1       # `Search.batch`: children per generation (evolution, coarse-to-fine's fine stage)
     round_size: int = 1  # `Search.round_size`: proposals per round of random sampling, a grid, an enumeration
     refine_by: Refinement = Refinement.ACCURACY  # what refining reads, and how it re-ranks the K
+    pick: Indicator | Ensemble | None = None     # the ranking of the returned top-k (`pick_for`; None: the indicator)
+
+    def __post_init__(self) -> None:
+        if self.pick is None:
+            object.__setattr__(self, "pick", self.indicator)
 
 
 def search(space, *, supernet=None, data: Any = "digits", indicator: Indicator | Ensemble | str = DEFAULT_INDICATOR,
@@ -108,7 +123,8 @@ def search(space, *, supernet=None, data: Any = "digits", indicator: Indicator |
            context_options: Mapping[str, int] | None = None, supernet_dir: str | None = None,
            settings: Mapping[str, Any] | None = None, on_entry=None, refine_top: int = 0,
            refine_steps: int | None = None, refine_by: Refinement | str = Refinement.ACCURACY,
-           refine_sets: Mapping[str, str] | None = None, workers: Workers | None = None) -> SearchResult:
+           refine_sets: Mapping[str, str] | None = None, workers: Workers | None = None,
+           pick: Indicator | Ensemble | str | None = None) -> SearchResult:
     """Search `space` for the best architectures by `indicator` within `budget`: an `Indicator`, a rank `Ensemble`
     of them, or the text of either ("naswot", "2*cpi+synflow").
 
@@ -122,11 +138,12 @@ def search(space, *, supernet=None, data: Any = "digits", indicator: Indicator |
     split and ranks them first by their accuracy on its test split (`refine.refined_accuracy`); with `refine_by`
     "explosion", it reads their gradient explosion at initialisation on the space recompiled with `refine_sets`
     (e.g. {"N": "5"}: the depth a network searched at a proxy depth will be trained at) and lists them by the
-    product of their two ranks among the K (`refinement`). `workers`, on
-    rank 0 of a torchrun launch, measure and refine on every process (the others `serve` them meanwhile).
+    product of their two ranks among the K (`refinement`). `pick` orders the returned top-k (`pick_for`: by
+    default the indicator, or `DEFAULT_PICK` for the default indicator). `workers`, on rank 0 of a torchrun launch,
+    measure and refine on every process (the others `serve` them meanwhile).
     """
     indicator = parse_indicator(indicator)
-    plan = make_plan(cost_space or space, indicator, strategy, budget or Budget(), evals, top, seed,
+    plan = make_plan(cost_space or space, indicator, strategy, budget or Budget(), evals, top, seed, pick=pick,
                      out_dir=out_dir, resume=resume, supernet_dir=supernet_dir, settings=settings, on_entry=on_entry,
                      refine_top=refine_top, refine_steps=refine_steps, refine_by=refine_by, refine_sets=refine_sets,
                      workers=workers.launch.world if workers is not None else 1)
@@ -147,12 +164,14 @@ def make_plan(space, indicator: Indicator | Ensemble, strategy, budget: Budget, 
               sets: Mapping[str, str] | None = None, settings: Mapping[str, Any] | None = None, plot_note: str = "",
               on_entry=None, refine_top: int = 0, refine_steps: int | None = None,
               refine_by: Refinement | str = Refinement.ACCURACY, refine_sets: Mapping[str, str] | None = None,
-              on_refined=None, batch: int = 1, workers: int = 1) -> Plan:
+              on_refined=None, batch: int = 1, workers: int = 1,
+              pick: Indicator | Ensemble | str | None = None) -> Plan:
     """Check everything that can be checked before a forward pass, and settle the defaults. `workers` is the
     number of processes that measure (torchrun's); `batch` the children per generation of a strategy whose
     proposals read earlier scores, recorded (when not 1) so that a resume, with any number of processes,
     repeats the same search."""
     indicator = parse_indicator(indicator)
+    pick = pick_for(indicator, pick)
     strategy = make(strategy)
     _positive("--top", top)
     if evals is not None:
@@ -172,13 +191,36 @@ def make_plan(space, indicator: Indicator | Ensemble, strategy, budget: Budget, 
     header = results.Header(space=space_record(space, sets), seed=seed, indicator=indicator,
                             strategy=strategy.kind.value,
                             budget=budget.to_json() | {"at_resolution": input_resolution(space)},
-                            supernet=supernet_dir, settings={"evals": evals, **(settings or {}), **refining,
+                            supernet=supernet_dir, settings={"evals": evals, **(settings or {}),
+                                                             **_picking(indicator, pick), **refining,
                                                              **({"batch": batch} if batched else {})})
     return Plan(space, indicator, strategy, budget, evals, top, seed, header,
                 None if out_dir is None else Path(out_dir), resume, plot_note,
                 on_entry or (lambda entry, done, total: None), refine_top, refine_steps,
                 on_refined or (lambda entry, accuracy, done, total: None), batch if batched else 1,
-                ROUND_PER_WORKER * workers if workers > 1 else 1, refine_by)
+                ROUND_PER_WORKER * workers if workers > 1 else 1, refine_by, pick)
+
+
+def pick_for(indicator: Indicator | Ensemble | str, pick: Indicator | Ensemble | str | None = None
+             ) -> Indicator | Ensemble:
+    """The ranking of a search's returned top-k: `pick` when given, which must read only what `indicator` measures
+    (a pick costs no measurement); else `DEFAULT_PICK` for the default indicator, the indicator itself for any
+    other (the default pick was chosen on the default's searches)."""
+    indicator = parse_indicator(indicator)
+    if pick is None:
+        return parse_indicator(DEFAULT_PICK) if indicator == parse_indicator(DEFAULT_INDICATOR) else indicator
+    pick = parse_indicator(pick)
+    unmeasured = [c.value for c in pick.components if c not in indicator.components]
+    if unmeasured:
+        raise UserError(f"--pick {pick.value}: reads {', '.join(unmeasured)}, which --indicator {indicator.value} "
+                        f"does not measure; a pick ranks what the search measured (use its members: "
+                        f"{', '.join(c.value for c in indicator.components)})")
+    return pick
+
+
+def _picking(indicator: Indicator | Ensemble, pick: Indicator | Ensemble) -> dict:
+    """results.json's record of the pick: none when it is the indicator (as before `--pick` existed)."""
+    return {} if pick == indicator else {"pick": pick.value}
 
 
 def _refining(top: int, steps: int | None, by: Refinement, sets: Mapping[str, str] | None) -> dict:
@@ -320,14 +362,14 @@ def _execute(plan: Plan, workers: Workers) -> SearchResult:
         plan.strategy.run(loop)
     if not loop.pool:
         raise UserError(f"no architecture of '{plan.space.name}' is within the budget ({plan.budget.describe()})")
-    top, refined = top_k(loop.pool, plan.indicator, max(plan.top, plan.refine_top)), {}
+    top, refined = top_k(loop.pool, plan.indicator, max(plan.top, plan.refine_top), plan.pick), {}
     if plan.refine_top:
         with _keeping(plan, writer, loop, workers.launch.several):  # and every refinement made
             refined = _refine(plan, writer, loop.pool, workers)
         top = plan.refine_by.first(top, refined)
     writer.write(loop.pool, top, done=True)
     result = SearchResult(plan.space, plan.indicator, plan.strategy.kind, plan.budget, tuple(loop.pool), tuple(top),
-                          loop.measured, writer.seconds(), loop.exhausted, plan.out_dir, refined)
+                          loop.measured, writer.seconds(), loop.exhausted, plan.out_dir, refined, plan.pick)
     if plan.out_dir is not None:
         draw(plan, result)
     return result
@@ -354,7 +396,7 @@ def _refine(plan: Plan, writer: _Writer, pool, workers: Workers) -> dict[Arch, f
     """arch -> refined accuracy of the plan's `refine_top` best of the pool, in the pool's order; a value
     recorded by the run being resumed is taken as it is. One architecture per process at a time, results.json
     written after each such round."""
-    best = best_k(pool, plan.indicator, plan.refine_top)
+    best = best_k(pool, plan.indicator, plan.refine_top, plan.pick)
     per_round = workers.launch.world
     for start in range(0, len(best), per_round):
         chunk = best[start:start + per_round]
@@ -419,6 +461,8 @@ class _Writer:
 def draw(plan: Plan, result: SearchResult) -> None:
     from . import plot
 
-    title = (f"{plan.space.name}: {result.strategy.value}, {plan.indicator.value}, {len(result.evaluated)} evaluated"
+    picked = f", returned by {plan.pick.value}" if plan.pick != plan.indicator else ""
+    title = (f"{plan.space.name}: {result.strategy.value}, {plan.indicator.value}{picked}, "
+             f"{len(result.evaluated)} evaluated"
              + (f"\n{plan.plot_note}" if plan.plot_note else ""))
     plot.draw(plan.out_dir / plot.NAME, result.evaluated, result.top, plan.indicator, plan.budget, title)

@@ -3,9 +3,10 @@
 Both go through `ranking`: CPI (and a rank ensemble, `cpi+synflow`) is a mean of ranks over the architectures
 it is computed among, so the goodness of the pool is recomputed whenever the pool grows. The final top-k are the
 k best over the whole evaluated pool, in that order, with every column and rank over the pool too: the search's
-return is the ranking's first over all it measured, the network NAS-Bench-201's protocol measures (docs/nb201.md,
-version 7). (Ranked again among themselves, as the top-k were before, a composite's order among five can differ
-from the pool's: its ranks among five are coarser and its product or mean of them another aggregate.)
+return is the first over all it measured, the network NAS-Bench-201's protocol measures (docs/nb201.md, version
+7), by the ranking or by its `pick`, another ranking of what it measured (version 11). (Ranked again among
+themselves, as the top-k were before, a composite's order among five can differ from the pool's: its ranks among
+five are coarser and its product or mean of them another aggregate.)
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from ..indicators.ensemble import Ensemble
 from ..indicators.kinds import Indicator
-from ..indicators.ranking import by_rank, order, ranks, scores
+from ..indicators.ranking import order, ranks, scores
 from ..ir.choices import Arch
 from .strategies.base import Entry
 
@@ -41,21 +42,28 @@ class Ranked:
     ranks: dict[Indicator | Ensemble, float]   # 1 = best of the evaluated pool; ties share their average rank
 
 
-def top_k(entries: Sequence[Entry], indicator: Indicator | Ensemble, k: int) -> list[Ranked]:
-    """The k best of the pool by the indicator over the whole pool, in that order; each column (a composite's score
-    one of its own) and its rank over the whole pool."""
+def top_k(entries: Sequence[Entry], indicator: Indicator | Ensemble, k: int,
+          pick: Indicator | Ensemble | None = None) -> list[Ranked]:
+    """The k best of the pool by `pick` (by default the indicator) over the whole pool, in that order, equal ones in
+    the indicator's order; each column of both (a composite's score one of its own) and its rank over the pool."""
+    pick = pick or indicator
     records = [e.values for e in entries]
-    columns = {c: [r[c] for r in records] for c in indicator.components}
-    if indicator not in columns:  # a composite (CPI, an ensemble): its score over the pool is a column of its own
-        columns[indicator] = scores(records, indicator)
+    columns = {c: [r[c] for r in records] for c in dict.fromkeys([*indicator.components, *pick.components])}
+    for composite in (indicator, pick):  # a composite (CPI, an ensemble): its score over the pool is a column
+        if composite not in columns:
+            columns[composite] = scores(records, composite)
     column_ranks = {c: ranks(v, c.higher_is_better) for c, v in columns.items()}
+    first = sorted(range(len(entries)), key=lambda i: (column_ranks[pick][i], column_ranks[indicator][i], i))
     return [Ranked(place, entries[i], {c: columns[c][i] for c in columns}, {c: column_ranks[c][i] for c in columns})
-            for place, i in enumerate(by_rank(column_ranks[indicator])[:k], 1)]
+            for place, i in enumerate(first[:k], 1)]
 
 
-def best_k(entries: Sequence[Entry], indicator: Indicator | Ensemble, k: int) -> list[Entry]:
-    """The k best of the pool by the indicator over the whole pool, in the pool's order of goodness."""
-    return [entries[i] for i in order([e.values for e in entries], indicator)[:k]]
+def best_k(entries: Sequence[Entry], indicator: Indicator | Ensemble, k: int,
+           pick: Indicator | Ensemble | None = None) -> list[Entry]:
+    """The k best of the pool as `top_k` orders them."""
+    if pick is None or pick == indicator:
+        return [entries[i] for i in order([e.values for e in entries], indicator)[:k]]
+    return [r.entry for r in top_k(entries, indicator, k, pick)]
 
 
 def refined_first(top: Sequence[Ranked], refined: Mapping[Arch, float], key=None) -> list[Ranked]:
