@@ -113,7 +113,7 @@ def test_resuming_a_truncated_record_evaluates_only_the_rest(space, tmp_path):
     (dict(strategy="random"), "written with --strategy evolution, not random"),
     (dict(budget=Budget.parse(flops="3M")), "written with --flops/--params macs=2000000, params=(none)"),
     (dict(evals=31), "written with --evals 30, not 31"),
-    (dict(pick="trainability"), "written with --pick (none), not trainability")])
+    (dict(pick="trainability"), "was listed by its --indicator, not --pick trainability; pass --pick 'cpi'")])
 def test_resume_refuses_other_settings(space, tmp_path, change, message):
     score, _ = counting()
     search(space, evaluate=score, out_dir=tmp_path, **SETTINGS)

@@ -119,6 +119,9 @@ def check_resume(path: Path, record: Mapping[str, Any], header: Header) -> None:
                             f"{_show(now[key])}; resume with the same settings, or choose another --out")
     old, new = record.get("settings", {}), now["settings"]
     for key in [*new, *(k for k in old if k not in new)]:  # in the order written: --refine-top before its steps
+        if key == "pick" and old.get(key) is None:  # listed by its indicator (so were all searches before --pick)
+            raise UserError(f"--resume: {path} was listed by its --indicator, not --pick {new[key]}; pass --pick "
+                            f"'{now['indicator']}' to resume it, or choose another --out")
         if old.get(key) != new.get(key):
             raise UserError(f"--resume: {path} was written with --{key.replace('_', '-')} {_show(old.get(key))}, "
                             f"not {_show(new.get(key))}; resume with the same settings, or choose another --out")
