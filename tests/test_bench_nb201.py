@@ -215,6 +215,7 @@ def test_gamma_needs_no_recalibration(tmp_path):
 def test_smoke_run_reports_every_figure_and_reuses_its_supernets(tmp_path, tiny_truth):
     from fbndsl.bench.nb201 import run
     from fbndsl.bench.protocol import CANDIDATES, CPI_READINGS
+    from fbndsl.search.driver import pick_for
 
     settings = tiny_settings(tmp_path / "out")
     report = run(settings, tiny_truth, echo=lambda line: None)
@@ -236,6 +237,7 @@ def test_smoke_run_reports_every_figure_and_reuses_its_supernets(tmp_path, tiny_
     assert [r["seed"] for r in data["search"]["runs"]] == [0, 1]
     assert all(tiny_truth.accuracy[r["nb201"]] == r["cifar10_test_acc"] for r in data["search"]["runs"])
     assert all(r["ranked_first_acc"] in tiny_truth.accuracy.values() for r in data["search"]["runs"])
+    assert data["search"]["pick"] == pick_for(chosen[1]).value  # the chosen ranking's pick (version 11)
     assert any("its 10 best re-ranked by the product of their rank and their gradient explosion's rank at N=5" in line
                for line in lines)
     assert len(data["archs"]) == 5 and data["figure"] == lines[-1]

@@ -142,11 +142,15 @@ class Report:
                 f"fairness off, {shares[Fairness.INSERT]:.0%} with it on",
                 *format_table(columns)]
 
+    def search_pick(self):
+        """What the searches returned the first of (`driver.pick_for` the chosen ranking; version 11)."""
+        return pick_for(parse_indicator(self.default.name))
+
     def _search_lines(self) -> list[str]:
         s = summary(list(self.searches))
         k = self.settings.refine_top
         ranking = parse_indicator(self.default.name)
-        pick = pick_for(ranking)
+        pick = self.search_pick()
         how = (f"; the pool's first by {pick.value} (`--pick`, protocol version 11)" if pick != ranking else "") + (
             f"; its {k} best re-ranked by the product of their rank and their gradient explosion's rank at "
             f"{', '.join(f'{n}={v}' for n, v in REFINE_SETS.items())}" if k else "")
@@ -183,7 +187,7 @@ class Report:
                        "cpi": self.correlations[Indicator.CPI].to_json(),
                        "gamma_fairness_off": self.off_gamma_correlation.to_json()},
             "search": {"runs": [r.to_json(self.space) for r in self.searches], **summary(list(self.searches)),
-                       "fbn_nas": FBN_NAS_ACCURACY},
+                       "pick": self.search_pick().value, "fbn_nas": FBN_NAS_ACCURACY},
             "archs": self._arch_records(),
             "seconds": self.seconds, "figure": self.figure()}
 
