@@ -3,6 +3,7 @@ ages; coarse-to-fine's grid moves each elastic dimension as one; mutations respe
 strategy ever has an architecture over the budget evaluated."""
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
@@ -13,6 +14,7 @@ from fbndsl import UserError
 from fbndsl.indicators.ensemble import parse_indicator
 from fbndsl.indicators.kinds import Indicator
 from fbndsl.indicators.ranking import order, scores
+from fbndsl.search import plot
 from fbndsl.search.budget import Budget
 from fbndsl.search.driver import DEFAULT_INDICATOR, DEFAULT_PICK, pick_for, search
 from fbndsl.search.loop import SearchLoop
@@ -282,7 +284,7 @@ def test_the_top_k_is_the_pools_best_ranked_over_the_pool(nb201):
 
 
 
-def test_a_pick_lists_the_pool_by_another_ranking_of_what_was_measured(nb201):
+def test_a_pick_lists_the_pool_by_another_ranking_of_what_was_measured(nb201, tmp_path, monkeypatch):
     """--pick: the search ranks by its indicator and returns the pool's first by the pick, equal ones in the
     indicator's order; the top-k shows both scores. A pick reading what the indicator does not measure is refused,
     and the default indicator's pick is the protocol's (docs/nb201.md, version 11)."""
@@ -293,7 +295,12 @@ def test_a_pick_lists_the_pool_by_another_ranking_of_what_was_measured(nb201):
         return values.setdefault(arch, {Indicator.SYNFLOW: float(rng.randrange(3)), Indicator.NASWOT: rng.random()})
 
     ranking, pick = parse_indicator("product(naswot+synflow)"), Indicator.SYNFLOW
-    result = search(nb201, indicator=ranking, pick=pick, strategy="random", evaluate=score, evals=30, top=6)
+    drawn = {}
+    monkeypatch.setattr(plot, "draw", lambda path, entries, top, by, budget, title: drawn.update(by=by, title=title))
+    result = search(nb201, indicator=ranking, pick=pick, strategy="random", evaluate=score, evals=30, top=6,
+                    out_dir=tmp_path)
+    assert drawn["by"] is pick and "returned by synflow" in drawn["title"]  # the plot's axis: the table's order
+    assert json.loads((tmp_path / "results.json").read_text())["settings"]["pick"] == "synflow"
     pool = [e.values for e in result.evaluated]
     by_ranking = order(pool, ranking)
     expected = [i for i in by_ranking if pool[i][pick] == 2.0] + [i for i in by_ranking if pool[i][pick] == 1.0]

@@ -465,4 +465,5 @@ def draw(plan: Plan, result: SearchResult) -> None:
     title = (f"{plan.space.name}: {result.strategy.value}, {plan.indicator.value}{picked}, "
              f"{len(result.evaluated)} evaluated"
              + (f"\n{plan.plot_note}" if plan.plot_note else ""))
-    plot.draw(plan.out_dir / plot.NAME, result.evaluated, result.top, plan.indicator, plan.budget, title)
+    # the y axis is the pick's score, the order of the table and of the star on rank 1
+    plot.draw(plan.out_dir / plot.NAME, result.evaluated, result.top, plan.pick, plan.budget, title)

@@ -1,8 +1,9 @@
 """`search.png`: every evaluated architecture's indicator against its MACs, the budget and the Pareto front.
 
-Drawn with matplotlib's Agg backend (no display needed), imported only here. The y axis is the indicator's
-score across the whole pool (for CPI, the mean rank over the pool: lower is better, so that axis is inverted and
-better is always up). The Pareto front joins the architectures that no other beats on both MACs and score.
+Drawn with matplotlib's Agg backend (no display needed), imported only here. The y axis is the score across the
+whole pool of the ranking that lists the top-k, the search's pick (by default its indicator; for CPI, the mean rank
+over the pool: lower is better, so that axis is inverted and better is always up). The Pareto front joins the
+architectures that no other beats on both MACs and score.
 """
 from __future__ import annotations
 
