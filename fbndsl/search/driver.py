@@ -67,6 +67,7 @@ Refiner = Callable[[Arch], float]  # arch -> its refined value (`refiner`, `expl
 class SearchResult:
     space: Any                        # the space searched (its cost model: the declared resolution)
     indicator: Indicator | Ensemble
+    pick: Indicator | Ensemble        # the ranking of `top` (`pick_for`; the indicator unless --pick or the default)
     strategy: StrategyKind
     budget: Budget
     evaluated: tuple[Entry, ...]      # in the order of evaluation
@@ -76,11 +77,6 @@ class SearchResult:
     exhausted: bool                   # the strategy ran out of new architectures before the evaluation budget
     out_dir: Path | None = None
     refined: Mapping[Arch, float] = field(default_factory=dict)  # refine_top's: arch -> accuracy trained alone
-    pick: Indicator | Ensemble | None = None  # the ranking of `top` (`pick_for`); None: the indicator
-
-    def __post_init__(self) -> None:
-        if self.pick is None:
-            object.__setattr__(self, "pick", self.indicator)
 
     @property
     def best(self) -> Ranked:
@@ -94,6 +90,7 @@ class Plan:
 
     space: Any
     indicator: Indicator | Ensemble
+    pick: Indicator | Ensemble  # the ranking of the returned top-k (`pick_for`)
     strategy: Strategy
     budget: Budget
     evals: int
@@ -110,11 +107,6 @@ class Plan:
     batch: int = 1       # `Search.batch`: children per generation (evolution, coarse-to-fine's fine stage)
     round_size: int = 1  # `Search.round_size`: proposals per round of random sampling, a grid, an enumeration
     refine_by: Refinement = Refinement.ACCURACY  # what refining reads, and how it re-ranks the K
-    pick: Indicator | Ensemble | None = None     # the ranking of the returned top-k (`pick_for`; None: the indicator)
-
-    def __post_init__(self) -> None:
-        if self.pick is None:
-            object.__setattr__(self, "pick", self.indicator)
 
 
 def search(space, *, supernet=None, data: Any = "digits", indicator: Indicator | Ensemble | str = DEFAULT_INDICATOR,
@@ -195,11 +187,11 @@ def make_plan(space, indicator: Indicator | Ensemble, strategy, budget: Budget, 
                             supernet=supernet_dir, settings={"evals": evals, **(settings or {}),
                                                              **_picking(indicator, pick), **refining,
                                                              **({"batch": batch} if batched else {})})
-    return Plan(space, indicator, strategy, budget, evals, top, seed, header,
+    return Plan(space, indicator, pick, strategy, budget, evals, top, seed, header,
                 None if out_dir is None else Path(out_dir), resume, plot_note,
                 on_entry or (lambda entry, done, total: None), refine_top, refine_steps,
                 on_refined or (lambda entry, accuracy, done, total: None), batch if batched else 1,
-                ROUND_PER_WORKER * workers if workers > 1 else 1, refine_by, pick)
+                ROUND_PER_WORKER * workers if workers > 1 else 1, refine_by)
 
 
 def pick_for(indicator: Indicator | Ensemble | str, pick: Indicator | Ensemble | str | None = None
@@ -369,8 +361,8 @@ def _execute(plan: Plan, workers: Workers) -> SearchResult:
             refined = _refine(plan, writer, loop.pool, workers)
         top = plan.refine_by.first(top, refined)
     writer.write(loop.pool, top, done=True)
-    result = SearchResult(plan.space, plan.indicator, plan.strategy.kind, plan.budget, tuple(loop.pool), tuple(top),
-                          loop.measured, writer.seconds(), loop.exhausted, plan.out_dir, refined, plan.pick)
+    result = SearchResult(plan.space, plan.indicator, plan.pick, plan.strategy.kind, plan.budget, tuple(loop.pool),
+                          tuple(top), loop.measured, writer.seconds(), loop.exhausted, plan.out_dir, refined)
     if plan.out_dir is not None:
         draw(plan, result)
     return result

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from ..indicators.ensemble import Ensemble
 from ..indicators.kinds import Indicator
-from ..indicators.ranking import order, ranks, scores
+from ..indicators.ranking import ranks, scores
 from ..ir.choices import Arch
 from .strategies.base import Entry
 
@@ -61,8 +61,6 @@ def top_k(entries: Sequence[Entry], indicator: Indicator | Ensemble, k: int,
 def best_k(entries: Sequence[Entry], indicator: Indicator | Ensemble, k: int,
            pick: Indicator | Ensemble | None = None) -> list[Entry]:
     """The k best of the pool as `top_k` orders them."""
-    if pick is None or pick == indicator:
-        return [entries[i] for i in order([e.values for e in entries], indicator)[:k]]
     return [r.entry for r in top_k(entries, indicator, k, pick)]
 
 
