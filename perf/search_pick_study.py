@@ -133,7 +133,7 @@ def main() -> None:
     means = mean_table(pools, PICKS, f"{heading}; the truth of each pick:")
     first = means["the ranking's first"]
     if args.seeds is not None or args.quick:
-        chosen = chosen_pool_ranking(SEARCH_PICK_SEEDS if args.seeds is not None else seeds)
+        chosen, _ = chosen_pool_ranking(SEARCH_PICK_SEEDS if args.seeds is not None else seeds)
         means |= mean_table(pools, whole_pool_picks([chosen]), f"{heading}; version 11's pick (calibration's "
                             f"choice, {chosen.value}):")
         print(f"search pick study: mean truth over seeds {seeds[0]}-{seeds[-1]}: "
@@ -143,27 +143,26 @@ def main() -> None:
     chosen = chosen_over(means, "the ranking's first", MARGIN)
     print(f"search pick study, version 10: chosen {chosen} ({means[chosen]:.3f} % over {len(seeds)} calibration "
           f"seeds; the ranking's first {first:.3f} %, the best pick {best} {means[best]:.3f} %)")
-    by = chosen_pool_ranking(seeds, pools)
-    print(f"search pick study, version 11: chosen the pool's first by {by.value} ({_POOL_MEANS[by]:.3f} % over "
-          f"{len(seeds)} calibration seeds; the ranking's own first {_POOL_MEANS[_RUN['ranking']]:.3f} %)")
+    by, pool_means = chosen_pool_ranking(seeds, pools)
+    print(f"search pick study, version 11: chosen the pool's first by {by.value} ({pool_means[by]:.3f} % over "
+          f"{len(seeds)} calibration seeds; the ranking's own first {pool_means[_RUN['ranking']]:.3f} %)")
 
 
-_POOL_MEANS: dict = {}  # version 11's table on the calibration pools, ranking -> mean truth
-
-
-def chosen_pool_ranking(seeds, pools: list[list[dict]] | None = None) -> Indicator | Ensemble:
+def chosen_pool_ranking(seeds, pools: list[list[dict]] | None = None) -> tuple[Indicator | Ensemble, dict]:
     """Version 11's rule on the calibration pools of `seeds` (read from the kept files unless given): of
     `pool_rankings`, the one whose pool's first has the highest mean truth if it beats the ranking's own by at
-    least `MARGIN` points (ties: the earlier), else the ranking. Prints the ten best and the ranking's."""
+    least `MARGIN` points (ties: the earlier), else the ranking; and each ranking's mean truth. Prints the ten best
+    and the ranking's."""
     rankings = pool_rankings(_RUN["ranking"])
     picks = whole_pool_picks(rankings)
     means = mean_table([pool_of(s) for s in seeds] if pools is None else pools, picks,
                        f"version 11 on calibration seeds {seeds[0]}-{seeds[-1]}: the pool's first by each of "
                        f"{len(rankings)} rankings, the ten best", rows=10)
-    _POOL_MEANS.update({r: means[name] for r, name in zip(rankings, picks)})
     own = f"the pool's first by {_RUN['ranking'].value}"
     print(f"{own}: {means[own]:.3f}")
-    return rankings[list(picks).index(chosen_over(means, own, MARGIN))]
+    return (rankings[list(picks).index(chosen_over(means, own, MARGIN))],
+            {r: means[name] for r, name in zip(rankings, picks)})
+
 
 if __name__ == "__main__":
     main()
