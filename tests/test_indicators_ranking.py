@@ -161,6 +161,18 @@ def test_a_product_of_ranks_parses_to_its_canonical_text():
     assert "product" in e.description and "\n" not in e.description
 
 
+def test_rankings_alike_ignore_member_order_only():
+    from fbndsl.indicators.ensemble import ranks_alike
+
+    product = parse_indicator("product(2*naswot+synflow+meco)")
+    assert ranks_alike(product, parse_indicator("product(meco+2*naswot+synflow)"))
+    assert ranks_alike(Indicator.MECO, parse_indicator("MeCo")) and not ranks_alike(Indicator.MECO, product)
+    for other in ("product(naswot+synflow+meco)", "2*naswot+synflow+meco", "product(2*naswot+synflow)"):
+        assert not ranks_alike(product, parse_indicator(other)), other
+    rows = [{Indicator.NASWOT: c, S: s, Indicator.MECO: m} for c, s, m in ((1, 9, 2), (3, 1, 5), (2, 4, 4), (5, 2, 1))]
+    assert order(rows, product) == order(rows, parse_indicator("product(meco+synflow+2*naswot)"))
+
+
 def test_a_product_is_minus_the_log_of_the_weighted_geometric_mean_of_the_normalised_ranks():
     """Normalised rank q = (n + 1 - r) / n: 1 for the best of n, 1/n for the last. A network last by one member
     (record 0) falls behind one never worse than third (record 1), though the mean of ranks ties them."""

@@ -11,7 +11,7 @@ from conftest import ROOT, SKIPPING_DEPTH, compile_text
 
 import fbndsl
 from fbndsl import UserError
-from fbndsl.indicators.ensemble import parse_indicator
+from fbndsl.indicators.ensemble import Ensemble, parse_indicator
 from fbndsl.indicators.kinds import Indicator
 from fbndsl.indicators.ranking import order, scores
 from fbndsl.search import plot
@@ -310,6 +310,10 @@ def test_a_pick_lists_the_pool_by_another_ranking_of_what_was_measured(nb201, tm
     assert [r.entry.arch for r in unpicked.top] == [result.evaluated[i].arch for i in by_ranking[:6]]
     assert pick_for(ranking) == ranking and pick_for(DEFAULT_INDICATOR) == parse_indicator(DEFAULT_PICK)
     assert pick_for(DEFAULT_INDICATOR, "meco") is Indicator.MECO
+    reordered = parse_indicator(DEFAULT_INDICATOR)  # the default's members in another order: the default still
+    reordered = Ensemble(tuple(reversed(reordered.members)), reordered.aggregate)
+    assert pick_for(reordered) == parse_indicator(DEFAULT_PICK)
+    assert pick_for(Ensemble(reordered.members)) == Ensemble(reordered.members)  # a mean of them is another ranking
     with pytest.raises(UserError, match=r"--pick cpi\+naswot: reads trainability, uncertainty, regions, which "
                                         r"--indicator product\(naswot\+synflow\) does not measure"):
         search(nb201, indicator=ranking, pick="cpi+naswot", strategy="random", evaluate=score, evals=3)

@@ -106,6 +106,19 @@ class Ensemble:
         return sum(w for _, w in self.members)
 
 
+def ranks_alike(a: Indicator | Ensemble, b: Indicator | Ensemble) -> bool:
+    """Whether `a` and `b` are one ranking: the same indicator, or ensembles of the same aggregate whose members
+    and weights differ at most in order (a mean or a product of ranks does not depend on it; only the rounding of
+    a sum might, which `--resume` therefore still compares as written)."""
+    if not (isinstance(a, Ensemble) and isinstance(b, Ensemble)):
+        return a == b
+    return a.aggregate is b.aggregate and sorted(a.members, key=_by_name) == sorted(b.members, key=_by_name)
+
+
+def _by_name(member: tuple[Indicator, int]) -> str:
+    return member[0].value
+
+
 def parse_indicator(text: str | Indicator | Ensemble) -> Indicator | Ensemble:
     """An `Indicator` for a single name (case-insensitive), an `Ensemble` for a `+`-joined list of names, each
     with an optional integer weight `W*` (a mean of ranks), or for such a list in `product(...)` (a product of

@@ -123,8 +123,8 @@ def indicator_named(text: str | Indicator) -> Indicator:
         names = [i.value for i in Indicator]
         hint = did_you_mean(name, names)
         raise UserError(f"unknown indicator '{text}'" + (f" ({hint})" if hint else "")
-                        + f"; valid indicators: {', '.join(names)}; combine them as NAME+NAME or 2*NAME+NAME"
-                        ) from None
+                        + f"; valid indicators: {', '.join(names)}; combine them as NAME+NAME, 2*NAME+NAME or "
+                          "product(NAME+NAME)") from None
 
 
 def base_indicators(indicators: Iterable) -> tuple[Indicator, ...]:

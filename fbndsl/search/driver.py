@@ -26,7 +26,7 @@ from typing import Any
 
 from ..diagnostics import UserError
 from ..fit import input_resolution
-from ..indicators.ensemble import Ensemble, parse_indicator
+from ..indicators.ensemble import Ensemble, parse_indicator, ranks_alike
 from ..indicators.kinds import Indicator
 from ..ir.choices import Arch
 from ..train.distributed import Launch
@@ -198,10 +198,12 @@ def pick_for(indicator: Indicator | Ensemble | str, pick: Indicator | Ensemble |
              ) -> Indicator | Ensemble:
     """The ranking of a search's returned top-k: `pick` when given, which must read only what `indicator` measures
     (a pick costs no measurement); else `DEFAULT_PICK` for the default indicator, the indicator itself for any
-    other (the default pick was chosen on the default's searches)."""
+    other (the default pick was chosen on the default's searches; its members written in another order are the
+    default still)."""
     indicator = parse_indicator(indicator)
     if pick is None:
-        return parse_indicator(DEFAULT_PICK) if indicator == parse_indicator(DEFAULT_INDICATOR) else indicator
+        default = ranks_alike(indicator, parse_indicator(DEFAULT_INDICATOR))
+        return parse_indicator(DEFAULT_PICK) if default else indicator
     pick = parse_indicator(pick)
     unmeasured = [c.value for c in pick.components if c not in indicator.components]
     if unmeasured:
