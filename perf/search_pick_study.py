@@ -22,7 +22,9 @@ Version 11 asks a second question of the same twelve pools: does the pool's firs
 than the ranking's own first? The same rule, over those rankings (ties: the earlier in that list). The last line
 printed is version 11's choice. With `--seeds A-B` (seeds the protocol does not calibrate on), version 10's table,
 the pick version 11 chose on the twelve calibration pools (read from the kept pools) beside the ranking's first,
-and no choice.
+and no choice. With `--seeds A-B --draw-seed D` too, the same on the fair supernet of another draw (trained if absent
+in `--supernet-dir`): the pools record the draw, so give them an `--out` of their own; the pick is still the one
+chosen on the calibration pools of the report's own draw (docs/nb201.md, "After version 11").
 """
 from __future__ import annotations
 
@@ -49,10 +51,17 @@ OUT = Path("perf/results/nb201-search-pools-v5")
 _RUN: dict = {}  # what every seed's search shares: set up once, then forked into the jobs
 
 
-def pool_of(seed: int) -> list[dict]:
-    """The search's pool for `seed`: each evaluated network's text and values (Indicator -> float), as kept."""
+def pool_of(seed: int, folder: Path | None = None, draw_seed: int | None = None) -> list[dict]:
+    """The search's pool for `seed`: each evaluated network's text and values (Indicator -> float), as kept in
+    `folder` (default `--out`), searched on the supernet of `draw_seed` (default `--draw-seed`; None for the
+    report's own, whose pools record none)."""
     r = _RUN
-    identity = {"seed": seed, "evals": r["evals"], "ranking": r["ranking"].value}
+    folder = r["out"] if folder is None else folder
+    draw_seed = r["draw_seed"] if folder is r["out"] else draw_seed
+    identity = {"seed": seed, "evals": r["evals"], "ranking": r["ranking"].value, "draw_seed": draw_seed}
+    if draw_seed != r["draw_seed"] and not (folder / f"seed-{seed}-{r['evals']}.json").is_file():
+        raise SystemExit(f"{folder}: no pool of seed {seed}; it is searched on the report's own draw of the "
+                         f"supernet, so run once without --draw-seed first")
 
     def search_once() -> dict:
         from fbndsl.search.driver import search
@@ -64,9 +73,18 @@ def pool_of(seed: int) -> list[dict]:
         return {"pool": [{"arch": r["space"].format_arch(e.arch), "values": raw_of(e.values)}
                          for e in result.evaluated]}
 
-    kept_at = kept_as(r["out"] / f"seed-{seed}-{r['evals']}.json", identity,
-                      "another seed, budget or ranking than the file's name says", search_once)
+    kept_at = kept_as(folder / f"seed-{seed}-{r['evals']}.json", identity,
+                      "another seed, budget, ranking or draw than asked", search_once)
     return [{"arch": p["arch"], "values": record_of(p["values"])} for p in kept_at["pool"]]
+
+
+def _pool_or_refusal(seed: int) -> list[dict] | SystemExit:
+    """`pool_of` in a pool worker: a refusal comes back as a value (raised there, it would end the worker before it
+    answers, and the parent would wait for ever)."""
+    try:
+        return pool_of(seed)
+    except SystemExit as refusal:
+        return refusal
 
 
 def pool_rankings(ranking: Ensemble) -> list[Indicator | Ensemble]:
@@ -122,18 +140,22 @@ def main() -> None:
     args = ap.parse_args()
     from fbndsl.bench.protocol import SEARCH_PICK_SEEDS
 
-    _RUN.update(search_setup(args))
+    _RUN.update(search_setup(args), draw_seed=args.draw_seed)
     # --quick checks it runs on two of the older calibration seeds, so that no check reads the fresh ones
     seeds = _RUN["seeds"][:2] if args.quick else (list(SEARCH_PICK_SEEDS) if args.seeds is None else _RUN["seeds"])
     _RUN.update(evals=20 if args.quick else PROTOCOL_EVALS,
                 out=Path(tempfile.mkdtemp()) if args.quick else Path(args.out))  # a check keeps nothing here
     with multiprocessing.get_context("fork").Pool(args.jobs) as workers:
-        pools = workers.map(pool_of, seeds, chunksize=1)
+        pools = workers.map(_pool_or_refusal, seeds, chunksize=1)
+    refused = next((p for p in pools if isinstance(p, SystemExit)), None)
+    if refused is not None:
+        raise refused
     heading = f"search seeds {seeds[0]}-{seeds[-1]}, {_RUN['evals']} evaluations by {_RUN['ranking'].value}"
     means = mean_table(pools, PICKS, f"{heading}; the truth of each pick:")
     first = means["the ranking's first"]
     if args.seeds is not None or args.quick:
-        chosen, _ = chosen_pool_ranking(SEARCH_PICK_SEEDS if args.seeds is not None else seeds)
+        chosen, _ = chosen_pool_ranking(SEARCH_PICK_SEEDS) if args.seeds is not None else \
+            chosen_pool_ranking(seeds, pools)
         means |= mean_table(pools, whole_pool_picks([chosen]), f"{heading}; version 11's pick (calibration's "
                             f"choice, {chosen.value}):")
         print(f"search pick study: mean truth over seeds {seeds[0]}-{seeds[-1]}: "
@@ -149,13 +171,14 @@ def main() -> None:
 
 
 def chosen_pool_ranking(seeds, pools: list[list[dict]] | None = None) -> tuple[Indicator | Ensemble, dict]:
-    """Version 11's rule on the calibration pools of `seeds` (read from the kept files unless given): of
+    """Version 11's rule on the calibration pools of `seeds` (unless given, read from those kept in `OUT`, searched
+    on the report's own draw of the supernet, whatever `--out` and `--draw-seed` say): of
     `pool_rankings`, the one whose pool's first has the highest mean truth if it beats the ranking's own by at
     least `MARGIN` points (ties: the earlier), else the ranking; and each ranking's mean truth. Prints the ten best
     and the ranking's."""
     rankings = pool_rankings(_RUN["ranking"])
     picks = whole_pool_picks(rankings)
-    means = mean_table([pool_of(s) for s in seeds] if pools is None else pools, picks,
+    means = mean_table([pool_of(s, OUT) for s in seeds] if pools is None else pools, picks,
                        f"version 11 on calibration seeds {seeds[0]}-{seeds[-1]}: the pool's first by each of "
                        f"{len(rankings)} rankings, the ten best", rows=10)
     own = f"the pool's first by {_RUN['ranking'].value}"
