@@ -4,7 +4,9 @@ study keeps what it measured. Nothing here reads the evaluation set."""
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import multiprocessing
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -143,3 +145,22 @@ def kept_as(path: Path, identity: dict, other: str, compute: Callable[[], dict],
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(path, json.dumps(computed))
     return computed
+
+
+def forked_map(function: Callable, items: list, jobs: int) -> list:
+    """`function` of each of `items`, in order, in `jobs` processes forked from this one (so each sees what the
+    study set up before the call). A study's one-line refusal (SystemExit) in one of them is raised here: raised
+    in a pool worker, it would end the worker before it answers, and the map would wait for ever."""
+    with multiprocessing.get_context("fork").Pool(jobs) as workers:
+        results = workers.map(functools.partial(_refusal_as_value, function), items, chunksize=1)
+    refused = next((r for r in results if isinstance(r, SystemExit)), None)
+    if refused is not None:
+        raise refused
+    return results
+
+
+def _refusal_as_value(function: Callable, item):
+    try:
+        return function(item)
+    except SystemExit as refusal:
+        return refusal

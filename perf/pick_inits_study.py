@@ -16,11 +16,10 @@ the mean truth of the returned networks against the pick's own first, per group 
 """
 from __future__ import annotations
 
-import multiprocessing
 import statistics
 from pathlib import Path
 
-from calibration_report import kept_as, record_of, study_parser
+from calibration_report import forked_map, kept_as, record_of, study_parser
 from search_pick_study import OUT as POOLS_V5
 from search_refine_study import SHARED_TRUTH
 
@@ -37,10 +36,9 @@ def pool_file(folder: Path, seed: int) -> Path:
     return folder / f"seed-{seed}-200.json"
 
 
-def drawn_values(job: tuple[str, int]) -> dict | SystemExit:
+def drawn_values(job: tuple[str, int]) -> dict:
     """For one pool (group, seed): its pick's first K, their texts and truths, and each one's (jacob_cov, synflow) in
-    each draw, the pool's own first. A refusal comes back as a value (raised in a pool worker, it would end the worker
-    before it answers)."""
+    each draw, the pool's own first."""
     import json
 
     from fbndsl.indicators import Indicator, order
@@ -58,12 +56,9 @@ def drawn_values(job: tuple[str, int]) -> dict | SystemExit:
         return {"values": [[[records[i][m] for m in members] for i in best],
                            *([list(_measured(draw, a, members)) for a in archs] for draw in DRAWS)]}
 
-    try:
-        kept_at = kept_as(OUT / f"{group.split(',')[0]}-seed-{seed}.json",
-                          {"seed": seed, "pick": r["pick"].value, "archs": archs, "draws": list(DRAWS)},
-                          "another pool, pick or draws", measure_draws)
-    except SystemExit as refusal:
-        return refusal
+    kept_at = kept_as(OUT / f"{group.split(',')[0]}-seed-{seed}.json",
+                      {"seed": seed, "pick": r["pick"].value, "archs": archs, "draws": list(DRAWS)},
+                      "another pool, pick or draws", measure_draws)
     truths = [r["truth"].of(r["space"], r["space"].parse_arch(a)) for a in archs]
     return {"group": group, "seed": seed, "truths": truths, "values": kept_at["values"]}
 
@@ -112,11 +107,7 @@ def main() -> None:
     _RUN.update(settings=settings, space=compile_space(settings, Fairness.INSERT), pick=parse_indicator(DEFAULT_PICK),
                 held_out=load_data(settings).held_out, truth=Truth.from_csv(args.truth), contexts={})
     jobs = [(group, seed) for group, (_, seeds) in POOLS.items() for seed in seeds]
-    with multiprocessing.get_context("fork").Pool(args.jobs) as workers:
-        pools = workers.map(drawn_values, jobs, chunksize=1)
-    refused = next((p for p in pools if isinstance(p, SystemExit)), None)
-    if refused is not None:
-        raise refused
+    pools = forked_map(drawn_values, jobs, args.jobs)
     means = {}
     for group in POOLS:
         rows = [(p["seed"], p["truths"][0], p["truths"][averaged_first(p["values"])]) for p in pools

@@ -24,7 +24,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from calibration_report import chosen_over
+from calibration_report import chosen_over, forked_map
 from search_refine_study import pick, rules, search_setup, search_study_parser
 
 BUDGETS = (100, 200, 300)
@@ -68,8 +68,6 @@ def main() -> None:
     args = ap.parse_args()
     if args.budgets and args.seeds is None:
         raise SystemExit("--budgets: only with --seeds (the calibration seeds' rule compares BUDGETS)")
-    import multiprocessing
-
     from fbndsl.bench.protocol import REFINE_TOP
 
     _RUN.update(search_setup(args))
@@ -77,8 +75,7 @@ def main() -> None:
     seeds, budgets = (_RUN["seeds"][:2], (10, 20)) if args.quick else (_RUN["seeds"], budgets)
     _RUN.update(budgets=budgets, k=REFINE_TOP)
     ranking = _RUN["ranking"]
-    with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
-        runs = pool.map(one_seed, seeds, chunksize=1)
+    runs = forked_map(one_seed, seeds, args.jobs)
     print(f"\nsearch seeds {seeds[0]}-{seeds[-1]} by {ranking.value}; the last step: product, K={REFINE_TOP}")
     means = {}
     for b in budgets:

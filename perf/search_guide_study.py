@@ -13,10 +13,10 @@ beside it in docs/nb201.md: the guide is what changes.
 """
 from __future__ import annotations
 
-import multiprocessing
 import statistics
 import time
 
+from calibration_report import forked_map
 from search_last_step_study import PROTOCOL_EVALS
 from search_refine_study import search_setup, search_study_parser
 
@@ -55,8 +55,7 @@ def main() -> None:
     seeds = list(SEARCH_GUIDE_SEEDS) if args.seeds is None else _RUN["seeds"]
     seeds = seeds[:2] if args.quick else seeds
     _RUN.update(guide=parse_indicator(args.guide), evals=20 if args.quick else PROTOCOL_EVALS)
-    with multiprocessing.get_context("fork").Pool(args.jobs) as workers:
-        runs = workers.map(searched, seeds, chunksize=1)
+    runs = forked_map(searched, seeds, args.jobs)
     mean = statistics.fmean(r["returned"] for r in runs)
     print(f"\nsearch guide study: evolution by {_RUN['guide'].value}, {_RUN['evals']} evaluations, seeds "
           f"{seeds[0]}-{seeds[-1]}: mean truth of the returned networks {mean:.3f} % (best in the pools "

@@ -19,10 +19,10 @@ is the choice. With `--seeds A-B` (seeds the protocol does not calibrate on), th
 """
 from __future__ import annotations
 
-import multiprocessing
 import statistics
 
 import search_budget_study as budget_study
+from calibration_report import forked_map
 from search_refine_study import search_setup, search_study_parser
 
 from fbndsl.bench.settings import Settings
@@ -48,8 +48,7 @@ def main() -> None:
         list(SEARCH_RECALIBRATION_SEEDS) if args.seeds is None else run["seeds"])
     budget = 20 if args.quick else args.evals
     run.update(budgets=(budget,), k=REFINE_TOP)
-    with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
-        runs = pool.map(budget_study.one_seed, seeds, chunksize=1)
+    runs = forked_map(budget_study.one_seed, seeds, args.jobs)
     last = statistics.fmean(r[budget][0] for r in runs)
     first = statistics.fmean(r[budget][1] for r in runs)
     print(f"\nsearch seeds {seeds[0]}-{seeds[-1]}, {budget} evaluations by {run['ranking'].value}: the last step "

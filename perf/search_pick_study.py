@@ -29,13 +29,12 @@ chosen on the calibration pools of the report's own draw (docs/nb201.md, "After 
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
-from calibration_report import chosen_over, kept_as, raw_of, record_of
+from calibration_report import chosen_over, forked_map, kept_as, raw_of, record_of
 from search_last_step_study import PROTOCOL_EVALS
 from search_refine_study import search_setup, search_study_parser
 
@@ -51,13 +50,16 @@ OUT = Path("perf/results/nb201-search-pools-v5")
 _RUN: dict = {}  # what every seed's search shares: set up once, then forked into the jobs
 
 
-def pool_of(seed: int, folder: Path | None = None, draw_seed: int | None = None) -> list[dict]:
+def pool_of(seed: int) -> list[dict]:
     """The search's pool for `seed`: each evaluated network's text and values (Indicator -> float), as kept in
-    `folder` (default `--out`), searched on the supernet of `draw_seed` (default `--draw-seed`; None for the
-    report's own, whose pools record none)."""
+    `--out`, searched on the supernet of `--draw-seed` (None: the report's own)."""
+    return kept_pool(seed, _RUN["out"], _RUN["draw_seed"])
+
+
+def kept_pool(seed: int, folder: Path, draw_seed: int | None) -> list[dict]:
+    """`pool_of` as kept in `folder` for the supernet of `draw_seed` (None: the report's own, whose pools record
+    none); searched now when absent, which only the draw the study set up can do."""
     r = _RUN
-    folder = r["out"] if folder is None else folder
-    draw_seed = r["draw_seed"] if folder is r["out"] else draw_seed
     identity = {"seed": seed, "evals": r["evals"], "ranking": r["ranking"].value, "draw_seed": draw_seed}
     if draw_seed != r["draw_seed"] and not (folder / f"seed-{seed}-{r['evals']}.json").is_file():
         raise SystemExit(f"{folder}: no pool of seed {seed}; it is searched on the report's own draw of the "
@@ -76,15 +78,6 @@ def pool_of(seed: int, folder: Path | None = None, draw_seed: int | None = None)
     kept_at = kept_as(folder / f"seed-{seed}-{r['evals']}.json", identity,
                       "another seed, budget, ranking or draw than asked", search_once)
     return [{"arch": p["arch"], "values": record_of(p["values"])} for p in kept_at["pool"]]
-
-
-def _pool_or_refusal(seed: int) -> list[dict] | SystemExit:
-    """`pool_of` in a pool worker: a refusal comes back as a value (raised there, it would end the worker before it
-    answers, and the parent would wait for ever)."""
-    try:
-        return pool_of(seed)
-    except SystemExit as refusal:
-        return refusal
 
 
 def pool_rankings(ranking: Ensemble) -> list[Indicator | Ensemble]:
@@ -145,11 +138,7 @@ def main() -> None:
     seeds = _RUN["seeds"][:2] if args.quick else (list(SEARCH_PICK_SEEDS) if args.seeds is None else _RUN["seeds"])
     _RUN.update(evals=20 if args.quick else PROTOCOL_EVALS,
                 out=Path(tempfile.mkdtemp()) if args.quick else Path(args.out))  # a check keeps nothing here
-    with multiprocessing.get_context("fork").Pool(args.jobs) as workers:
-        pools = workers.map(_pool_or_refusal, seeds, chunksize=1)
-    refused = next((p for p in pools if isinstance(p, SystemExit)), None)
-    if refused is not None:
-        raise refused
+    pools = forked_map(pool_of, seeds, args.jobs)
     heading = f"search seeds {seeds[0]}-{seeds[-1]}, {_RUN['evals']} evaluations by {_RUN['ranking'].value}"
     means = mean_table(pools, PICKS, f"{heading}; the truth of each pick:")
     first = means["the ranking's first"]
@@ -178,7 +167,7 @@ def chosen_pool_ranking(seeds, pools: list[list[dict]] | None = None) -> tuple[I
     and the ranking's."""
     rankings = pool_rankings(_RUN["ranking"])
     picks = whole_pool_picks(rankings)
-    means = mean_table([pool_of(s, OUT) for s in seeds] if pools is None else pools, picks,
+    means = mean_table([kept_pool(s, OUT, None) for s in seeds] if pools is None else pools, picks,
                        f"version 11 on calibration seeds {seeds[0]}-{seeds[-1]}: the pool's first by each of "
                        f"{len(rankings)} rankings, the ten best", rows=10)
     own = f"the pool's first by {_RUN['ranking'].value}"

@@ -283,7 +283,6 @@ def test_the_top_k_is_the_pools_best_ranked_over_the_pool(nb201):
         assert r.values[Indicator.CPI] == pytest.approx(1 + sum(better) / 3, abs=1e-12)
 
 
-
 def test_a_pick_lists_the_pool_by_another_ranking_of_what_was_measured(nb201, tmp_path, monkeypatch):
     """--pick: the search ranks by its indicator and returns the pool's first by the pick, equal ones in the
     indicator's order; the top-k shows both scores. A pick reading what the indicator does not measure is refused,
