@@ -77,7 +77,13 @@ def kept_pool(seed: int, folder: Path, draw_seed: int | None) -> list[dict]:
 
     kept_at = kept_as(folder / f"seed-{seed}-{r['evals']}.json", identity,
                       "another seed, budget, ranking or draw than asked", search_once)
-    return [{"arch": p["arch"], "values": record_of(p["values"])} for p in kept_at["pool"]]
+    return [{"arch": p["arch"], "values": with_depth(p["arch"], record_of(p["values"]))} for p in kept_at["pool"]]
+
+
+def with_depth(arch: str, values: dict) -> dict:
+    """`values` and the network's `min_depth`, which reads its text alone (version 12; the kept pools predate it)."""
+    space = _RUN["space"]
+    return {**values, Indicator.MIN_DEPTH: space.least_depth(space.parse_arch(arch))}
 
 
 def pool_rankings(ranking: Ensemble) -> list[Indicator | Ensemble]:
@@ -86,6 +92,15 @@ def pool_rankings(ranking: Ensemble) -> list[Indicator | Ensemble]:
     members = [m for m, _ in ranking.members]
     return [c[0] if len(c) == 1 else Ensemble(tuple((m, 1) for m in c), Aggregate.PRODUCT)
             for n in range(1, len(members) + 1) for c in itertools.combinations(members, n)]
+
+
+def depth_rankings(ranking: Ensemble) -> list[Indicator | Ensemble]:
+    """Version 12's candidates: version 11's (`pool_rankings`), then each of them with `min_depth` added to the
+    product (a single member becomes a product of two), in the same order."""
+    plain = pool_rankings(ranking)
+    depth = (Indicator.MIN_DEPTH, 1)
+    return plain + [Ensemble((*(((r, 1),) if isinstance(r, Indicator) else r.members), depth), Aggregate.PRODUCT)
+                    for r in plain]
 
 
 def whole_pool_picks(rankings: list[Indicator | Ensemble]) -> dict[str, tuple[Indicator | Ensemble, None]]:
@@ -147,6 +162,10 @@ def main() -> None:
             chosen_pool_ranking(seeds, pools)
         means |= mean_table(pools, whole_pool_picks([chosen]), f"{heading}; version 11's pick (calibration's "
                             f"choice, {chosen.value}):")
+        chosen, _ = chosen_pool_ranking(SEARCH_PICK_SEEDS, version=12) if args.seeds is not None else \
+            chosen_pool_ranking(seeds, pools, version=12)
+        means |= mean_table(pools, whole_pool_picks([chosen]), f"{heading}; version 12's pick (calibration's "
+                            f"choice, {chosen.value}):")
         print(f"search pick study: mean truth over seeds {seeds[0]}-{seeds[-1]}: "
               + ", ".join(f"{name} {m:.3f} %" for name, m in means.items()))
         return
@@ -157,22 +176,29 @@ def main() -> None:
     by, pool_means = chosen_pool_ranking(seeds, pools)
     print(f"search pick study, version 11: chosen the pool's first by {by.value} ({pool_means[by]:.3f} % over "
           f"{len(seeds)} calibration seeds; the ranking's own first {pool_means[_RUN['ranking']]:.3f} %)")
+    by12, depth_means = chosen_pool_ranking(seeds, pools, version=12)
+    print(f"search pick study, version 12: chosen the pool's first by {by12.value} ({depth_means[by12]:.3f} % over "
+          f"{len(seeds)} calibration seeds; version 11's pick {depth_means[by]:.3f} %)")
 
 
-def chosen_pool_ranking(seeds, pools: list[list[dict]] | None = None) -> tuple[Indicator | Ensemble, dict]:
+def chosen_pool_ranking(seeds, pools: list[list[dict]] | None = None, version: int = 11
+                        ) -> tuple[Indicator | Ensemble, dict]:
     """Version 11's rule on the calibration pools of `seeds` (unless given, read from those kept in `OUT`, searched
     on the report's own draw of the supernet, whatever `--out` and `--draw-seed` say): of
     `pool_rankings`, the one whose pool's first has the highest mean truth if it beats the ranking's own by at
     least `MARGIN` points (ties: the earlier), else the ranking; and each ranking's mean truth. Prints the ten best
-    and the ranking's."""
-    rankings = pool_rankings(_RUN["ranking"])
+    and the ranking's. Version 12's: the same over `depth_rankings`, against version 11's choice."""
+    pools = [kept_pool(s, OUT, None) for s in seeds] if pools is None else pools
+    if version == 11:
+        rankings, baseline = pool_rankings(_RUN["ranking"]), _RUN["ranking"]
+    else:
+        rankings, baseline = depth_rankings(_RUN["ranking"]), chosen_pool_ranking(seeds, pools)[0]
     picks = whole_pool_picks(rankings)
-    means = mean_table([kept_pool(s, OUT, None) for s in seeds] if pools is None else pools, picks,
-                       f"version 11 on calibration seeds {seeds[0]}-{seeds[-1]}: the pool's first by each of "
-                       f"{len(rankings)} rankings, the ten best", rows=10)
-    own = f"the pool's first by {_RUN['ranking'].value}"
-    print(f"{own}: {means[own]:.3f}")
-    return (rankings[list(picks).index(chosen_over(means, own, MARGIN))],
+    means = mean_table(pools, picks, f"version {version} on calibration seeds {seeds[0]}-{seeds[-1]}: the pool's "
+                       f"first by each of {len(rankings)} rankings, the ten best", rows=10)
+    against = f"the pool's first by {baseline.value}"
+    print(f"{against}: {means[against]:.3f}")
+    return (rankings[list(picks).index(chosen_over(means, against, MARGIN))],
             {r: means[name] for r, name in zip(rankings, picks)})
 
 

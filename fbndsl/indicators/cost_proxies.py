@@ -1,6 +1,7 @@
-"""Parameter count and MACs as indicators: from the analytic cost model, no forward pass.
+"""The structural indicators, read from the architecture alone (no network, no forward pass): parameter count and
+MACs from the analytic cost model, and the least depth (`ir.depth`).
 
-Both are the architecture as written (the fairness BatchNorms, which exist only for supernet training, are not
+The counts are the architecture as written (the fairness BatchNorms, which exist only for supernet training, are not
 counted) at the arch's own input resolution. Larger counts as better: bigger networks of a space tend to be more
 accurate, which is what makes these baselines hard to beat.
 """
@@ -13,3 +14,7 @@ def params(ctx, arch, prepared) -> float:
 
 def macs(ctx, arch, prepared) -> float:
     return float(ctx.space.cost(arch).macs)
+
+
+def min_depth(ctx, arch, prepared) -> float:
+    return float(ctx.space.least_depth(arch))

@@ -34,12 +34,14 @@ class Indicator(Enum):
     PROGRESSIVITY = "progressivity"
     PARAMS = "params"
     MACS = "macs"
+    MIN_DEPTH = "min_depth"
 
     @property
     def higher_is_better(self) -> bool:
-        """CPI is an average rank (1 = best), trainability a BatchNorm scale (FBN-NAS Eq. 6: smaller, flatter) and
-        uncertainty a variance: lower is better for those three."""
-        return self not in (Indicator.CPI, Indicator.TRAINABILITY, Indicator.UNCERTAINTY)
+        """CPI is an average rank (1 = best), trainability a BatchNorm scale (FBN-NAS Eq. 6: smaller, flatter),
+        uncertainty a variance and min_depth a count of layers (a shorter path, as residual connections make):
+        lower is better for those four."""
+        return self not in (Indicator.CPI, Indicator.TRAINABILITY, Indicator.UNCERTAINTY, Indicator.MIN_DEPTH)
 
     @property
     def components(self) -> tuple[Indicator, ...]:
@@ -47,6 +49,11 @@ class Indicator(Enum):
         if self is Indicator.CPI:
             return CPI_COMPONENTS
         return (self,)
+
+    @property
+    def structural(self) -> bool:
+        """Whether it reads the architecture alone (no network built, no image): free to measure for any search."""
+        return self in _STRUCTURAL
 
     @property
     def needs_trained_supernet(self) -> bool:
@@ -78,6 +85,7 @@ LAYER_MAPS = "layer maps"
 _TRAINED = frozenset({Indicator.EXPRESSIVITY, Indicator.TRAINABILITY, Indicator.UNCERTAINTY, Indicator.REGIONS,
                       Indicator.GAMMA})
 
+_STRUCTURAL = frozenset({Indicator.PARAMS, Indicator.MACS, Indicator.MIN_DEPTH})
 _LAYER_MAPS = frozenset({Indicator.ISOTROPY, Indicator.PROGRESSIVITY})
 
 
@@ -107,6 +115,8 @@ _DESCRIPTIONS = {
     Indicator.PROGRESSIVITY: "AZ-NAS' progressivity: the least gain of that entropy from one layer to the next at init",
     Indicator.PARAMS: "parameter count (analytic cost model)",
     Indicator.MACS: "multiply-accumulates (analytic cost model, at the arch's resolution)",
+    Indicator.MIN_DEPTH: "the fewest weighted layers on any path from input to output (lower is better: the "
+                         "shortcut residual connections make)",
 }
 assert set(_DESCRIPTIONS) == set(Indicator)
 
