@@ -25,6 +25,11 @@ the pick version 11 chose on the twelve calibration pools (read from the kept po
 and no choice. With `--seeds A-B --draw-seed D` too, the same on the fair supernet of another draw (trained if absent
 in `--supernet-dir`): the pools record the draw, so give them an `--out` of their own; the pick is still the one
 chosen on the calibration pools of the report's own draw (docs/nb201.md, "After version 11").
+
+Version 12 asks it once more with a structural indicator, `min_depth` (the fewest weighted layers from input to
+output, computed from each network's text; the kept pools predate it): its candidates are version 11's rankings and
+each of them with `min_depth` added to the product (`depth_rankings`), judged by the same rule against version 11's
+choice. It prints its choice last, and with `--seeds A-B` its pick's table beside version 11's.
 """
 from __future__ import annotations
 
@@ -158,12 +163,11 @@ def main() -> None:
     means = mean_table(pools, PICKS, f"{heading}; the truth of each pick:")
     first = means["the ranking's first"]
     if args.seeds is not None or args.quick:
-        chosen, _ = chosen_pool_ranking(SEARCH_PICK_SEEDS) if args.seeds is not None else \
-            chosen_pool_ranking(seeds, pools)
+        calibration = (list(SEARCH_PICK_SEEDS), None) if args.seeds is not None else (seeds, pools)
+        chosen, _ = chosen_pool_ranking(*calibration)
         means |= mean_table(pools, whole_pool_picks([chosen]), f"{heading}; version 11's pick (calibration's "
                             f"choice, {chosen.value}):")
-        chosen, _ = chosen_pool_ranking(SEARCH_PICK_SEEDS, version=12) if args.seeds is not None else \
-            chosen_pool_ranking(seeds, pools, version=12)
+        chosen, _ = chosen_pool_ranking(*calibration, version11=chosen)
         means |= mean_table(pools, whole_pool_picks([chosen]), f"{heading}; version 12's pick (calibration's "
                             f"choice, {chosen.value}):")
         print(f"search pick study: mean truth over seeds {seeds[0]}-{seeds[-1]}: "
@@ -176,23 +180,25 @@ def main() -> None:
     by, pool_means = chosen_pool_ranking(seeds, pools)
     print(f"search pick study, version 11: chosen the pool's first by {by.value} ({pool_means[by]:.3f} % over "
           f"{len(seeds)} calibration seeds; the ranking's own first {pool_means[_RUN['ranking']]:.3f} %)")
-    by12, depth_means = chosen_pool_ranking(seeds, pools, version=12)
+    by12, depth_means = chosen_pool_ranking(seeds, pools, version11=by)
     print(f"search pick study, version 12: chosen the pool's first by {by12.value} ({depth_means[by12]:.3f} % over "
           f"{len(seeds)} calibration seeds; version 11's pick {depth_means[by]:.3f} %)")
 
 
-def chosen_pool_ranking(seeds, pools: list[list[dict]] | None = None, version: int = 11
+def chosen_pool_ranking(seeds, pools: list[list[dict]] | None = None, version11: Indicator | Ensemble | None = None
                         ) -> tuple[Indicator | Ensemble, dict]:
     """Version 11's rule on the calibration pools of `seeds` (unless given, read from those kept in `OUT`, searched
     on the report's own draw of the supernet, whatever `--out` and `--draw-seed` say): of
     `pool_rankings`, the one whose pool's first has the highest mean truth if it beats the ranking's own by at
     least `MARGIN` points (ties: the earlier), else the ranking; and each ranking's mean truth. Prints the ten best
-    and the ranking's. Version 12's: the same over `depth_rankings`, against version 11's choice."""
+    and the ranking's. Given `version11`, version 11's choice: version 12's rule, the same over `depth_rankings`
+    against it."""
     pools = [kept_pool(s, OUT, None) for s in seeds] if pools is None else pools
-    if version == 11:
+    version = 11 if version11 is None else 12
+    if version11 is None:
         rankings, baseline = pool_rankings(_RUN["ranking"]), _RUN["ranking"]
     else:
-        rankings, baseline = depth_rankings(_RUN["ranking"]), chosen_pool_ranking(seeds, pools)[0]
+        rankings, baseline = depth_rankings(_RUN["ranking"]), version11
     picks = whole_pool_picks(rankings)
     means = mean_table(pools, picks, f"version {version} on calibration seeds {seeds[0]}-{seeds[-1]}: the pool's "
                        f"first by each of {len(rankings)} rankings, the ten best", rows=10)

@@ -57,13 +57,14 @@ def test_search_end_to_end(searched):
     header = next(i for i, line in enumerate(lines) if line.lstrip().startswith("rank"))
     base = ["trainability", "uncertainty", "regions", "synflow", "jacob_cov", "meco", "isotropy", "progressivity"]
     # params: its own column
-    assert lines[header].split() == ["rank", "MACs", "params", *base, default, DEFAULT_PICK, "arch"]
+    # min_depth: the default pick's structural member, measured beside the indicator's
+    assert lines[header].split() == ["rank", "MACs", "params", *base, "min_depth", default, DEFAULT_PICK, "arch"]
     assert (f"listed by {DEFAULT_PICK} (a product of normalised ranks, 0 = best, over every architecture "
             f"evaluated), the --pick among what {default} measured") in text
     assert record["settings"]["pick"] == DEFAULT_PICK and record["indicator"] == default
     first = lines[header + 1].split()
     assert first[0] == "1" and re.fullmatch(r"\(\d(\.5)?\)", first[3]), first  # params' rank beside its count
-    assert all(set(e["indicators"]) == {*base, "params"} for e in record["evaluated"])
+    assert all(set(e["indicators"]) == {*base, "params", "min_depth"} for e in record["evaluated"])
     assert "|+|" in text  # the architectures in NAS-Bench-201 notation
     assert (f"fbndsl export --space nb201 --from {out / 'results.json'} --rank 1 --out {out / 'winner'}"
             in text.splitlines()[-1])

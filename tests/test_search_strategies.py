@@ -309,12 +309,16 @@ def test_a_pick_lists_the_pool_by_another_ranking_of_what_was_measured(nb201, tm
     assert [r.entry.arch for r in unpicked.top] == [result.evaluated[i].arch for i in by_ranking[:6]]
     assert pick_for(ranking) == ranking and pick_for(DEFAULT_INDICATOR) == parse_indicator(DEFAULT_PICK)
     assert pick_for(DEFAULT_INDICATOR, "meco") is Indicator.MECO
+    with_depth = parse_indicator("product(synflow+min_depth)")  # a structural member: read from the text alone
+    assert pick_for(ranking, with_depth) == with_depth
     reordered = parse_indicator(DEFAULT_INDICATOR)  # the default's members in another order: the default still
     reordered = Ensemble(tuple(reversed(reordered.members)), reordered.aggregate)
     assert pick_for(reordered) == parse_indicator(DEFAULT_PICK)
     assert pick_for(Ensemble(reordered.members)) == Ensemble(reordered.members)  # a mean of them is another ranking
     with pytest.raises(UserError, match=r"--pick cpi\+naswot: reads trainability, uncertainty, regions, which "
-                                        r"--indicator product\(naswot\+synflow\) does not measure"):
+                                        r"--indicator product\(naswot\+synflow\) does not measure; a pick ranks "
+                                        r"what the search measured \(use its members: naswot, synflow; or params, "
+                                        r"macs, min_depth, which read the architecture alone\)$"):
         search(nb201, indicator=ranking, pick="cpi+naswot", strategy="random", evaluate=score, evals=3)
 
 

@@ -161,7 +161,8 @@ def search_cmd(space_path, out_dir, supernet, train_epochs, train_steps, flops, 
 
         space, trained, has_net = launch.on_main(prepare)
         net = from_rank0(launch, mine.get("net"), lambda: lower(space), on) if has_net else None
-        evaluate = measurer(space, net, split.held_out, kind, seed=seed, device=str(on), options=measuring.options())
+        evaluate = measurer(space, net, split.held_out, kind, seed=seed, device=str(on), options=measuring.options(),
+                            pick=returned_by)
         refine = refiner_for(refine_by, space, split.held_out, steps=refine_steps, sets=deeper, seed=seed,
                              device=str(on), options=measuring.options()) if refine_top else None
         workers = Workers(launch, {Task.MEASURE: evaluate, Task.REFINE: refine},

@@ -50,10 +50,11 @@ DEFAULT_TOP = 5
 DEFAULT_INDICATOR = "product(cpi+meco+jacob_cov+params+synflow+isotropy+progressivity)"
 # The ranking of what a search by the default indicator returns (`pick_for`): the evolution explores by the default,
 # whose order over all pairs of networks is the best measured, and returns the first of everything it evaluated by
-# this product of two of its members, whose first was the best of the 127 products of its members on twelve
-# calibration searches' pools (docs/nb201.md, "Protocol", version 11). Free: both are measured already. On eighteen
-# fresh searches: 93.54% against the default's own first's 93.43%, a gain within its standard error (0.15).
-DEFAULT_PICK = "product(jacob_cov+synflow)"
+# this product of three of its members and `min_depth`, the fewest weighted layers from input to output (a prior:
+# residual paths train well), whose first was the best of 254 such products on twelve calibration searches' pools
+# (docs/nb201.md, "Protocol", version 12: 94.33% there, against version 11's `product(jacob_cov+synflow)`, 93.86%).
+# Free: the three are measured already, and min_depth reads the architecture alone.
+DEFAULT_PICK = "product(cpi+params+synflow+min_depth)"
 DEFAULT_REFINE_STEPS = 300  # BN-only steps per refined architecture; docs/search.md, "Refinement", for its cost
 # Proposals per process in a round of random sampling, a grid or an enumeration under torchrun: enough that the
 # processes, each taking the next architecture when free (`workers`), stay busy to a round's end; few enough that
@@ -146,7 +147,7 @@ def search(space, *, supernet=None, data: Any = "digits", indicator: Indicator |
         data = load(data, augment=True, seed=seed)
     if evaluate is None:
         evaluate = measurer(space, supernet, data, indicator, seed=seed, device=device, context=context,
-                            options=context_options)
+                            options=context_options, pick=plan.pick)
     refine = refiner_for(refine_by, space, data, steps=refine_steps, sets=refine_sets, seed=seed, device=device,
                          options=context_options) if refine_top and workers is None else None  # workers have theirs
     return execute(plan, evaluate, refine, workers)
@@ -197,19 +198,22 @@ def make_plan(space, indicator: Indicator | Ensemble, strategy, budget: Budget, 
 def pick_for(indicator: Indicator | Ensemble | str, pick: Indicator | Ensemble | str | None = None
              ) -> Indicator | Ensemble:
     """The ranking of a search's returned top-k: `pick` when given, which must read only what `indicator` measures
-    (a pick costs no measurement); else `DEFAULT_PICK` for the default indicator, the indicator itself for any
-    other (the default pick was chosen on the default's searches; its members written in another order are the
-    default still)."""
+    and structural indicators (`Indicator.structural`: read from the architecture alone), so that a pick costs no
+    measurement of note; else `DEFAULT_PICK` for the default indicator, the indicator itself for any other (the
+    default pick was chosen on the default's searches; its members written in another order are the default
+    still)."""
     indicator = parse_indicator(indicator)
     if pick is None:
         default = ranks_alike(indicator, parse_indicator(DEFAULT_INDICATOR))
         return parse_indicator(DEFAULT_PICK) if default else indicator
     pick = parse_indicator(pick)
-    unmeasured = [c.value for c in pick.components if c not in indicator.components]
+    unmeasured = [c.value for c in pick.components if c not in indicator.components and not c.structural]
     if unmeasured:
+        structural = ", ".join(i.value for i in Indicator if i.structural)
         raise UserError(f"--pick {pick.value}: reads {', '.join(unmeasured)}, which --indicator {indicator.value} "
                         f"does not measure; a pick ranks what the search measured (use its members: "
-                        f"{', '.join(c.value for c in indicator.components)})")
+                        f"{', '.join(c.value for c in indicator.components)}; or {structural}, which read the "
+                        f"architecture alone)")
     return pick
 
 
@@ -258,8 +262,9 @@ def space_record(space, sets: Mapping[str, str] | None) -> dict:
 
 
 def measurer(space, supernet, data, indicator: Indicator | Ensemble, *, seed: int, device: str, context=None,
-             options: Mapping[str, int] | None = None) -> Evaluator:
-    """arch -> the indicator's measured components, on a context built once (its batches fixed by `seed`)."""
+             options: Mapping[str, int] | None = None, pick: Indicator | Ensemble | str | None = None) -> Evaluator:
+    """arch -> the measured components of the indicator and of its pick (`pick_for`: a pick may add structural
+    indicators), on a context built once (its batches fixed by `seed`)."""
     from ..indicators.context import IndicatorContext
     from ..indicators.measure import measure
 
@@ -272,7 +277,8 @@ def measurer(space, supernet, data, indicator: Indicator | Ensemble, *, seed: in
 
             data = load(data, augment=True, seed=seed)
         context = IndicatorContext.build(space, supernet, data, device=device, seed=seed, **dict(options or {}))
-    return lambda arch: measure(context, arch, [indicator])
+    wanted = [indicator, pick_for(indicator, pick)]
+    return lambda arch: measure(context, arch, wanted)
 
 
 def refiner(space, data, *, steps: int, seed: int, device: str) -> Refiner:
