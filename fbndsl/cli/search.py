@@ -77,10 +77,11 @@ SEARCH_EPILOG = (
 @click.option("--flops", metavar="B", help="MACs budget, e.g. 330M (K/M/G suffixes).")
 @click.option("--params", metavar="B", help="Parameter budget, e.g. 5M.")
 @click.option("--indicator", default=DEFAULT_INDICATOR, show_default=True, metavar="NAME[+NAME...]",
-              help="cpi, expressivity, trainability, uncertainty, regions, gamma, naswot, synflow, jacob_cov, snip, "
-                   "meco, params, macs; or a rank ensemble: NAME+NAME, weighted W*NAME (2*cpi+synflow).")
+              help=f"{', '.join(i.value for i in Indicator)}; or a rank ensemble: NAME+NAME, weighted W*NAME "
+                   f"(2*cpi+synflow), or a product of ranks, product(NAME+NAME).")
 @click.option("--pick", metavar="NAME[+NAME...]",
-              help=f"The ranking of the returned architectures, among what --indicator measures [default: "
+              help=f"The ranking of the returned architectures, among what --indicator measures and the structural "
+                   f"params, macs, min_depth [default: "
                    f"{DEFAULT_PICK} with the default --indicator, else the --indicator].")
 @click.option("--strategy", default="evolution", show_default=True, metavar="NAME",
               help="evolution (aging), random, coarse-to-fine (BigNAS), exhaustive (small spaces).")
