@@ -80,6 +80,9 @@ SEARCH_PICK_SEEDS = range(128, 140)
 # From the eleventh version: the nine search seeds the tenth reserved and no run used, on which the pool's first by the
 # ranking version 11 chose on the tenth's kept calibration pools is evaluated (`perf/search_pick_study.py`).
 SEARCH_PICK_EVAL_SEEDS = range(27, 36)
+# From the twelfth version: nine search seeds no run had used, on which the pool's first by the ranking version 12
+# chose (with `min_depth`) on the tenth's kept calibration pools is evaluated (`perf/search_pick_study.py`).
+SEARCH_DEPTH_EVAL_SEEDS = range(54, 63)
 # After the eleventh version: twelve more calibration search seeds, which no run had used, for a study that chooses
 # nothing: evolution guided by the pick itself (`perf/search_guide_study.py`).
 SEARCH_GUIDE_SEEDS = range(140, 152)

@@ -143,7 +143,7 @@ class Report:
                 *format_table(columns)]
 
     def search_pick(self):
-        """What the searches returned the first of (`driver.pick_for` the chosen ranking; version 11)."""
+        """What the searches returned the first of (`driver.pick_for` the chosen ranking; versions 11 and 12)."""
         return pick_for(parse_indicator(self.default.name))
 
     def _search_lines(self) -> list[str]:
@@ -151,7 +151,7 @@ class Report:
         k = self.settings.refine_top
         ranking = parse_indicator(self.default.name)
         pick = self.search_pick()
-        how = (f"; the pool's first by {pick.value} (`--pick`, protocol version 11)" if pick != ranking else "") + (
+        how = (f"; the pool's first by {pick.value} (`--pick`, protocol version 12)" if pick != ranking else "") + (
             f"; its {k} best re-ranked by the product of their rank and their gradient explosion's rank at "
             f"{', '.join(f'{n}={v}' for n, v in REFINE_SETS.items())}" if k else "")
         shown = bool(how)  # the ranking's own first beside what the search returned, when they can differ

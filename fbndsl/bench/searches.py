@@ -1,5 +1,5 @@
 """The search part of the evaluation: regularised evolution ranking by the protocol's indicator, a fixed budget of
-evaluated architectures, several seeds, the pool's first by the search's pick (protocol version 11:
+evaluated architectures, several seeds, the pool's first by the search's pick (protocol versions 11 and 12:
 `driver.pick_for`), or with `refine_top` the K best re-ranked with their gradient explosion at the benchmark's depth
 (version 4: `protocol.REFINE_BY`); the ground-truth accuracy of the architecture each returns, that of the
 ranking's own first (what the search returned in versions 7 to 10), and its cost.
