@@ -4,8 +4,8 @@ The FBN-NAS composite performance indicator (CPI) combines three measurements on
 supernet: expressivity, trainability and uncertainty. The paper reads expressivity two ways, as held-out accuracy
 (`expressivity`) and as the linear-region score on the trained supernet (`regions`); CPI uses the second
 (`CPI_COMPONENTS`, chosen on a calibration set). The baselines (BN-NAS' gamma, NASWOT, synflow, jacob_cov,
-SNIP, MeCo, AZ-NAS' isotropy and progressivity, parameter count, MACs) go through the same `measure`, so one run
-compares them all. docs/indicators.md gives every definition and formula.
+SNIP, MeCo, AZ-NAS' isotropy and progressivity, parameter count, MACs) and the structural `min_depth` go through
+the same `measure`, so one run compares them all. docs/indicators.md gives every definition and formula.
 
 This module imports no torch (`fbndsl search --help` must start fast); `measure.measure` computes them.
 `ensemble.py` combines them into rank ensembles and reads an indicator's text (`parse_indicator`).
@@ -115,8 +115,8 @@ _DESCRIPTIONS = {
     Indicator.PROGRESSIVITY: "AZ-NAS' progressivity: the least gain of that entropy from one layer to the next at init",
     Indicator.PARAMS: "parameter count (analytic cost model)",
     Indicator.MACS: "multiply-accumulates (analytic cost model, at the arch's resolution)",
-    Indicator.MIN_DEPTH: "the fewest weighted layers on any path from input to output (lower is better: the "
-                         "shortcut residual connections make)",
+    Indicator.MIN_DEPTH: "the fewest weighted layers on any path from input to output (lower is better: residual "
+                         "connections shorten it)",
 }
 assert set(_DESCRIPTIONS) == set(Indicator)
 
