@@ -5,7 +5,7 @@ averaged over initialisations").
     python perf/pick_inits_study.py REPORT.json [--truth CSV] [--jobs J]
 
 REPORT.json is what `fbndsl bench nb201` wrote (its settings: the space, the data, the measuring options). Version 11's
-pick, `driver.DEFAULT_PICK` (`product(jacob_cov+synflow)`), reads zero-cost proxies of one draw of the network at
+pick, `PICK` (`fbndsl search`'s default pick until version 12), reads zero-cost proxies of one draw of the network at
 initialisation, and among the cells a search's pool holds it is near-tied on the edge from a cell's input to its
 output, where which operator comes first moves with the draw. For every kept pool of `POOLS`, the pick's first `K`
 networks (in the search's order) have jacob_cov and synflow measured again on each context seed of `DRAWS` (the
@@ -24,6 +24,7 @@ from search_pick_study import OUT as POOLS_V5
 from search_refine_study import SHARED_TRUTH
 
 K = 20
+PICK = "product(jacob_cov+synflow)"  # version 11's pick, whose draws this study averages (not today's DEFAULT_PICK)
 DRAWS = (1001, 1002, 1003, 1004)
 POOLS = {"calibration": (POOLS_V5, range(128, 140)),
          "evaluation, draw 0": (POOLS_V5, range(27, 45)),
@@ -100,11 +101,10 @@ def main() -> None:
     from fbndsl.bench.supernets import Fairness, compile_space
     from fbndsl.bench.truth import Truth
     from fbndsl.indicators import parse_indicator
-    from fbndsl.search.driver import DEFAULT_PICK
 
     torch.set_num_threads(1)
     settings = Settings.from_json(json.loads(Path(args.report).read_text(encoding="utf-8"))["settings"])
-    _RUN.update(settings=settings, space=compile_space(settings, Fairness.INSERT), pick=parse_indicator(DEFAULT_PICK),
+    _RUN.update(settings=settings, space=compile_space(settings, Fairness.INSERT), pick=parse_indicator(PICK),
                 held_out=load_data(settings).held_out, truth=Truth.from_csv(args.truth), contexts={})
     jobs = [(group, seed) for group, (_, seeds) in POOLS.items() for seed in seeds]
     pools = forked_map(drawn_values, jobs, args.jobs)
