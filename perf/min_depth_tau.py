@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 from calibration_report import record_of, study_parser
+from search_pick_study import with_min_depth
 
 from fbndsl.bench.nb201 import correlate
 from fbndsl.bench.settings import Settings
@@ -20,22 +21,22 @@ from fbndsl.bench.supernets import Fairness, compile_space
 from fbndsl.indicators import Indicator, parse_indicator
 from fbndsl.search.driver import DEFAULT_INDICATOR, DEFAULT_PICK
 
-RANKINGS = (Indicator.MIN_DEPTH.value, DEFAULT_INDICATOR, f"{DEFAULT_INDICATOR[:-1]}+min_depth)", DEFAULT_PICK)
+RANKINGS = (Indicator.MIN_DEPTH, parse_indicator(DEFAULT_INDICATOR),
+            with_min_depth(parse_indicator(DEFAULT_INDICATOR)), parse_indicator(DEFAULT_PICK))
 
 
 def main() -> None:
     args = study_parser(__doc__).parse_args()
     report = json.loads(Path(args.report).read_text(encoding="utf-8"))
     space = compile_space(Settings.from_json(report["settings"]), Fairness.INSERT)
-    rankings = [parse_indicator(r) for r in RANKINGS]
     taus = {}
     for name, key in (("calibration", "calibration_archs"), ("evaluation", "archs")):
         nets = report[key]
         records = [{**record_of(n["values"]), Indicator.MIN_DEPTH: space.least_depth(space.parse_arch(n["arch"]))}
                    for n in nets]
-        found = correlate(records, [n["cifar10_test_acc"] for n in nets], rankings)
-        taus[name] = [found[r].kendall_tau for r in rankings]
-        shown = ", ".join(f"{r.value} {t:.3f}" for r, t in zip(rankings, taus[name]))
+        found = correlate(records, [n["cifar10_test_acc"] for n in nets], RANKINGS)
+        taus[name] = [found[r].kendall_tau for r in RANKINGS]
+        shown = ", ".join(f"{r.value} {t:.3f}" for r, t in zip(RANKINGS, taus[name]))
         print(f"{name} ({len(nets)} networks): {shown}")
     print("min_depth tau: " + ", ".join(f"{name} {t[0]:.3f}" for name, t in taus.items())
           + f"; the default with it, evaluation {taus['evaluation'][2]:.3f} (without {taus['evaluation'][1]:.3f})")

@@ -100,12 +100,16 @@ def pool_rankings(ranking: Ensemble) -> list[Indicator | Ensemble]:
 
 
 def depth_rankings(ranking: Ensemble) -> list[Indicator | Ensemble]:
-    """Version 12's candidates: version 11's (`pool_rankings`), then each of them with `min_depth` added to the
-    product (a single member becomes a product of two), in the same order."""
+    """Version 12's candidates: version 11's (`pool_rankings`), then each of them with `min_depth` added, in the same
+    order."""
     plain = pool_rankings(ranking)
-    depth = (Indicator.MIN_DEPTH, 1)
-    return plain + [Ensemble((*(((r, 1),) if isinstance(r, Indicator) else r.members), depth), Aggregate.PRODUCT)
-                    for r in plain]
+    return plain + [with_min_depth(r) for r in plain]
+
+
+def with_min_depth(ranking: Indicator | Ensemble) -> Ensemble:
+    """The product of `ranking`'s members (or of the one indicator) and `min_depth`."""
+    members = ((ranking, 1),) if isinstance(ranking, Indicator) else ranking.members
+    return Ensemble((*members, (Indicator.MIN_DEPTH, 1)), Aggregate.PRODUCT)
 
 
 def whole_pool_picks(rankings: list[Indicator | Ensemble]) -> dict[str, tuple[Indicator | Ensemble, None]]:
@@ -163,7 +167,9 @@ def main() -> None:
     means = mean_table(pools, PICKS, f"{heading}; the truth of each pick:")
     first = means["the ranking's first"]
     if args.seeds is not None or args.quick:
-        calibration = (list(SEARCH_PICK_SEEDS), None) if args.seeds is not None else (seeds, pools)
+        # read once: both versions' rules judge the same calibration pools
+        calibration = (list(SEARCH_PICK_SEEDS), [kept_pool(s, OUT, None) for s in SEARCH_PICK_SEEDS]) \
+            if args.seeds is not None else (seeds, pools)
         chosen, _ = chosen_pool_ranking(*calibration)
         means |= mean_table(pools, whole_pool_picks([chosen]), f"{heading}; version 11's pick (calibration's "
                             f"choice, {chosen.value}):")
@@ -185,20 +191,17 @@ def main() -> None:
           f"{len(seeds)} calibration seeds; version 11's pick {depth_means[by]:.3f} %)")
 
 
-def chosen_pool_ranking(seeds, pools: list[list[dict]] | None = None, version11: Indicator | Ensemble | None = None
+def chosen_pool_ranking(seeds, pools: list[list[dict]], version11: Indicator | Ensemble | None = None
                         ) -> tuple[Indicator | Ensemble, dict]:
-    """Version 11's rule on the calibration pools of `seeds` (unless given, read from those kept in `OUT`, searched
-    on the report's own draw of the supernet, whatever `--out` and `--draw-seed` say): of
-    `pool_rankings`, the one whose pool's first has the highest mean truth if it beats the ranking's own by at
-    least `MARGIN` points (ties: the earlier), else the ranking; and each ranking's mean truth. Prints the ten best
-    and the ranking's. Given `version11`, version 11's choice: version 12's rule, the same over `depth_rankings`
-    against it."""
-    pools = [kept_pool(s, OUT, None) for s in seeds] if pools is None else pools
-    version = 11 if version11 is None else 12
+    """Version 11's rule on the calibration `pools` of `seeds` (with `--seeds`, those kept in `OUT`, searched on the
+    report's own draw of the supernet, whatever `--out` and `--draw-seed` say): of `pool_rankings`, the one whose
+    pool's first has the highest mean truth if it beats the ranking's own by at least `MARGIN` points (ties: the
+    earlier), else the ranking; and each ranking's mean truth. Prints the ten best and the ranking's. Given
+    `version11`, version 11's choice: version 12's rule, the same over `depth_rankings` against it."""
     if version11 is None:
-        rankings, baseline = pool_rankings(_RUN["ranking"]), _RUN["ranking"]
+        version, rankings, baseline = 11, pool_rankings(_RUN["ranking"]), _RUN["ranking"]
     else:
-        rankings, baseline = depth_rankings(_RUN["ranking"]), version11
+        version, rankings, baseline = 12, depth_rankings(_RUN["ranking"]), version11
     picks = whole_pool_picks(rankings)
     means = mean_table(pools, picks, f"version {version} on calibration seeds {seeds[0]}-{seeds[-1]}: the pool's "
                        f"first by each of {len(rankings)} rankings, the ten best", rows=10)
