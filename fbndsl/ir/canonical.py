@@ -30,7 +30,7 @@ from typing import Any
 
 from . import sym
 from .choices import Arch
-from .graph import Node, Origin, SpaceIR
+from .graph import Node, Origin, SpaceIR, out_shape
 from .ops import OpKind
 from .subnet import passes_on, subnet
 
@@ -77,7 +77,7 @@ def canonical(ir: SpaceIR, arch: Arch, memo: dict | None = None) -> Canonical:
             inputs = _terms(inputs, zero, reads, sums)
         if _is_zero(node, inputs, zero, values):
             zero.add(node.id)
-            hashes[node.id] = _hash(("zero", _shape(ir, node, values)))
+            hashes[node.id] = _hash(("zero", out_shape(ir, node, values)))
         elif node.kind in (OpKind.ADD, OpKind.CONCAT) and len(inputs) == 1:
             alias[node.id] = inputs[0]
         else:
@@ -139,14 +139,10 @@ def _label(ir: SpaceIR, node: Node, values: Mapping[str, Any], memo: dict) -> tu
         return found
     attrs = () if node.kind in (OpKind.ADD, OpKind.CONCAT) else tuple(
         (name, _plain(sym.value_at(v, values))) for name, v in node.attrs)  # a sum's attributes are bookkeeping
-    label = node.kind.value, attrs, _shape(ir, node, values)
+    label = node.kind.value, attrs, out_shape(ir, node, values)
     if not any(sym.is_sym(v) for _, v in node.attrs) and not any(sym.is_sym(d) for d in ir.shapes[node.id]):
         memo[node.id] = label  # the same in every architecture
     return label
-
-
-def _shape(ir: SpaceIR, node: Node, values: Mapping[str, Any]) -> tuple[int, ...]:
-    return tuple(sym.value_at(d, values) for d in ir.shapes[node.id])
 
 
 def _plain(value: Any) -> Any:

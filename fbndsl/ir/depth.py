@@ -16,8 +16,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from . import sym
-from .graph import Node, SpaceIR, active_inputs, cond_holds
+from .graph import Node, SpaceIR, active_inputs, cond_holds, in_shape, node_attrs, out_shape
 from .ops import OpKind, mbconv_has_residual
 
 # The operators that are one weighted layer on any path through them.
@@ -45,8 +44,7 @@ def layers_in(ir: SpaceIR, node: Node, values: Mapping[str, Any]) -> int:
         return 1
     if node.kind is not OpKind.MBCONV:
         return 0
-    attrs = {k: sym.value_at(v, values) for k, v in node.attrs}
-    shape_in, shape_out = (tuple(sym.value_at(d, values) for d in ir.shapes[i]) for i in (node.inputs[0], node.id))
-    if mbconv_has_residual(attrs, shape_in, shape_out):
+    attrs = node_attrs(node, values)
+    if mbconv_has_residual(attrs, in_shape(ir, node, values), out_shape(ir, node, values)):
         return 0
     return 2 + (attrs["e"] != 1)  # the depthwise and projection convolutions, and the expansion unless e = 1

@@ -153,3 +153,16 @@ class SpaceIR:
         if self.shapes:
             assert set(self.shapes) == {n.id for n in self.nodes}
 
+
+# -- a node's values in one architecture (torch-free: the lowering, the canonical form and `depth` share them) --
+
+def node_attrs(node: Node, arch: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: sym.value_at(v, arch) for k, v in node.attrs}
+
+
+def in_shape(ir: SpaceIR, node: Node, arch: Mapping[str, Any]) -> tuple[int, int, int]:
+    return tuple(sym.value_at(d, arch) for d in ir.shapes[node.inputs[0]])
+
+
+def out_shape(ir: SpaceIR, node: Node, arch: Mapping[str, Any]) -> tuple[int, int, int]:
+    return tuple(sym.value_at(d, arch) for d in ir.shapes[node.id])

@@ -8,11 +8,11 @@ from typing import Any
 
 from torch import nn
 
-from ..ir.graph import Node, SpaceIR
+from ..ir.graph import Node, SpaceIR, in_shape, node_attrs, out_shape
 from ..ir.ops import AUTO, Act, OpKind, mbconv_has_residual, mbconv_hidden, se_width
 from . import modules as M
 from . import static as S
-from .values import in_shape, max_over, maximum, node_attrs, out_shape
+from .values import max_over, maximum
 
 NO_MODULE = frozenset({OpKind.INPUT, OpKind.ADD, OpKind.CONCAT, OpKind.SELECT, OpKind.IDENTITY})
 

@@ -1,27 +1,14 @@
-"""Concrete values of choice-dependent attributes: per architecture, and their maxima (weight sizes)."""
+"""The maxima of choice-dependent attributes (weight sizes); their values per architecture are `ir.graph`'s
+`node_attrs`, `in_shape` and `out_shape`."""
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from ..ir import sym
-from ..ir.graph import Node, SpaceIR
 
 
 def maximum(value):
     return max(value.values()) if sym.is_sym(value) else value
-
-
-def node_attrs(node: Node, arch: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: sym.value_at(v, arch) for k, v in node.attrs}
-
-
-def in_shape(ir: SpaceIR, node: Node, arch: Mapping[str, Any]) -> tuple[int, int, int]:
-    return tuple(sym.value_at(d, arch) for d in ir.shapes[node.inputs[0]])
-
-
-def out_shape(ir: SpaceIR, node: Node, arch: Mapping[str, Any]) -> tuple[int, int, int]:
-    return tuple(sym.value_at(d, arch) for d in ir.shapes[node.id])
 
 
 def max_over(fn, *args) -> Any:
