@@ -13,7 +13,7 @@ from .ir import count as counting
 from .ir import dependence
 from .ir.canonical import Canonical, canonical
 from .ir.choices import Arch, ChoicePoint, format_value
-from .ir.depth import least_depth
+from .ir.depth import least_depth, least_mixing_depth
 from .ir.graph import SpaceIR, cond_holds
 from .notation import format_as, parse_any
 from .passes.insert_bn import FairnessReport
@@ -120,6 +120,11 @@ class Space:
         """The fewest weighted layers on any path from the input to the output (`ir.depth`; inf: none)."""
         arch = arch if isinstance(arch, Arch) else self.arch(arch)
         return least_depth(self.ir, arch.as_dict())
+
+    def least_mixing_depth(self, arch: Arch | Mapping[str, Any]) -> float:
+        """The fewest weighted and pooling layers on any path from the input to the output (`ir.depth`)."""
+        arch = arch if isinstance(arch, Arch) else self.arch(arch)
+        return least_mixing_depth(self.ir, arch.as_dict())
 
     def cost(self, arch: Arch | Mapping[str, Any]) -> Cost:
         """MACs and parameters of the architecture as written; fairness BNs reported apart."""

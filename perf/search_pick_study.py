@@ -86,9 +86,12 @@ def kept_pool(seed: int, folder: Path, draw_seed: int | None) -> list[dict]:
 
 
 def with_depth(arch: str, values: dict) -> dict:
-    """`values` and the network's `min_depth`, which reads its text alone (version 12; the kept pools predate it)."""
+    """`values` and the network's `min_depth` and `min_mixing`, which read its text alone (versions 12 and 13; the
+    kept pools predate them)."""
     space = _RUN["space"]
-    return {**values, Indicator.MIN_DEPTH: space.least_depth(space.parse_arch(arch))}
+    parsed = space.parse_arch(arch)
+    return {**values, Indicator.MIN_DEPTH: space.least_depth(parsed),
+            Indicator.MIN_MIXING: space.least_mixing_depth(parsed)}
 
 
 def pool_rankings(ranking: Ensemble) -> list[Indicator | Ensemble]:

@@ -10,10 +10,11 @@ import fbndsl
 SKIP_CELL = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"
 CONV_CELL = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_1x1~0|nor_conv_3x3~1|nor_conv_3x3~2|"
 CHAIN_CELL = "|nor_conv_3x3~0|+|none~0|avg_pool_3x3~1|+|none~0|none~1|nor_conv_1x1~2|"
+POOL_CELL = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|avg_pool_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"
 DEAD_CELL = "|skip_connect~0|+|none~0|none~1|+|none~0|none~1|skip_connect~2|"
 
 
-@pytest.mark.parametrize("cell, per_cell", [(SKIP_CELL, 0), (CONV_CELL, 1), (CHAIN_CELL, 2)])
+@pytest.mark.parametrize("cell, per_cell", [(SKIP_CELL, 0), (CONV_CELL, 1), (CHAIN_CELL, 2), (POOL_CELL, 0)])
 def test_nb201_cells(cell, per_cell):
     """The benchmark's network at N = 5: the stem's convolution, fifteen cells, the two reduction blocks' 1x1
     shortcuts and the linear head; a skip from the cell's input to its output makes a cell cost nothing."""
@@ -60,3 +61,18 @@ def test_an_elastic_width_decides_an_mbconv_residual():
           head: global_pool -> linear(10)
         }""")
     assert {a.as_dict()["b.out"]: space.least_depth(a) for a in space.enumerate()} == {8: 2, 16: 4}
+
+
+@pytest.mark.parametrize("cell, per_cell", [(SKIP_CELL, 0), (CONV_CELL, 1), (CHAIN_CELL, 3), (POOL_CELL, 1)])
+def test_the_mixing_depth_counts_pooling(cell, per_cell):
+    """Pooling is no identity: the reduction blocks' shortcuts are an average pooling and a 1x1 convolution, the
+    head a global pooling and a linear layer, and a pooling from the cell's input to its output costs what a
+    convolution there does."""
+    space = fbndsl.compile("nb201", C=4)
+    arch = space.parse_arch(cell)
+    assert space.least_mixing_depth(arch) == 1 + 15 * per_cell + 2 * 2 + 2
+    assert space.least_depth(arch) <= space.least_mixing_depth(arch)
+
+
+def test_the_mixing_depth_of_resnet18_adds_its_stem_and_head_pooling():
+    assert fbndsl.compile("spaces/resnet18.nas").least_mixing_depth({}) == 1 + 1 + 3 + 1 + 1

@@ -452,13 +452,16 @@ def test_gamma_without_operator_choices_is_the_mean_over_batchnorms(digits):
 
 # -- the API: dispatch, errors, determinism -----------------------------------------------------------------------
 def test_structural_indicators_read_the_architecture_alone(ctx, space):
-    got = measure(ctx, MIXED, ["params", Indicator.MACS, "min_depth"])
+    got = measure(ctx, MIXED, ["params", Indicator.MACS, "min_depth", "min_mixing"])
     cost = space.cost(space.parse_arch(MIXED))
     # the shortest path: the stem's convolution; in each of the three cells the skip to node 2, then its 3x3 to
     # the output (the input-output edge is 'none'); r1's and r2's 1x1 shortcuts; the head's linear layer
     depth = 1 + 3 * 1 + 2 + 1
-    assert got == {Indicator.PARAMS: cost.params, Indicator.MACS: cost.macs, Indicator.MIN_DEPTH: depth}
-    assert [i.value for i in Indicator if i.structural] == ["params", "macs", "min_depth"]
+    # the same path with its pooling: the shortcuts' average poolings and the head's global pooling
+    mixing = depth + 2 + 1
+    assert got == {Indicator.PARAMS: cost.params, Indicator.MACS: cost.macs, Indicator.MIN_DEPTH: depth,
+                   Indicator.MIN_MIXING: mixing}
+    assert [i.value for i in Indicator if i.structural] == ["params", "macs", "min_depth", "min_mixing"]
 
 
 def test_cpi_measures_its_three_components_only(ctx, space):
@@ -469,10 +472,11 @@ def test_without_a_trained_supernet(space, digits, ctx):
     bare = IndicatorContext.build(space, None, digits, seed=0, **SMALL)
     with pytest.raises(UserError, match="^indicator 'cpi' needs a trained supernet; without one only naswot, "
                                         "synflow, jacob_cov, snip, meco, isotropy, progressivity, params, "
-                                        "macs, min_depth can be measured$"):
+                                        "macs, min_depth, min_mixing can be measured$"):
         measure(bare, space.sample(0), [Indicator.NASWOT, Indicator.CPI])
     untrained = [Indicator.NASWOT, Indicator.SYNFLOW, Indicator.JACOB_COV, Indicator.SNIP, Indicator.MECO,
-                 Indicator.ISOTROPY, Indicator.PROGRESSIVITY, Indicator.PARAMS, Indicator.MACS, Indicator.MIN_DEPTH]
+                 Indicator.ISOTROPY, Indicator.PROGRESSIVITY, Indicator.PARAMS, Indicator.MACS, Indicator.MIN_DEPTH,
+                 Indicator.MIN_MIXING]
     assert measure(bare, MIXED, untrained) == measure(ctx, MIXED, untrained)
 
 

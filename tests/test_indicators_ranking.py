@@ -21,7 +21,7 @@ def test_importing_search_does_not_import_torch():
 
 def test_directions_components_and_needs():
     lower_better = {i for i in Indicator if not i.higher_is_better}
-    assert lower_better == {Indicator.CPI, T, U, Indicator.MIN_DEPTH}
+    assert lower_better == {Indicator.CPI, T, U, Indicator.MIN_DEPTH, Indicator.MIN_MIXING}
     assert Indicator.CPI.components == (T, U, R)  # the linear-region reading of expressivity (FBN-NAS 5.3)
     assert R.higher_is_better and not T.higher_is_better and not U.higher_is_better
     assert Indicator.NASWOT.components == (Indicator.NASWOT,)

@@ -318,7 +318,7 @@ def test_a_pick_lists_the_pool_by_another_ranking_of_what_was_measured(nb201, tm
     with pytest.raises(UserError, match=r"--pick cpi\+naswot: reads trainability, uncertainty, regions, which "
                                         r"--indicator product\(naswot\+synflow\) does not measure; a pick ranks "
                                         r"what the search measured \(use its members: naswot, synflow; or params, "
-                                        r"macs, min_depth, which read the architecture alone\)$"):
+                                        r"macs, min_depth, min_mixing, which read the architecture alone\)$"):
         search(nb201, indicator=ranking, pick="cpi+naswot", strategy="random", evaluate=score, evals=3)
 
 

@@ -86,6 +86,11 @@ SEARCH_DEPTH_EVAL_SEEDS = range(54, 63)
 # After the eleventh version: twelve more calibration search seeds, which no run had used, for a study that chooses
 # nothing: evolution guided by the pick itself (`perf/search_guide_study.py`).
 SEARCH_GUIDE_SEEDS = range(140, 152)
+# From the thirteenth version: twelve more calibration search seeds, which no run had used, beside the tenth's twelve,
+# for the question whether the pick's structural member should count pooling (`min_mixing` for `min_depth`), and nine
+# evaluation search seeds no run had used for the pick it chooses (`perf/min_mixing_study.py` states the rule).
+SEARCH_MIXING_SEEDS = range(152, 164)
+SEARCH_MIXING_EVAL_SEEDS = range(72, 81)
 # The free baselines: measured at initialisation or counted, no trained supernet.
 ZERO_COST = (Indicator.NASWOT, Indicator.SYNFLOW, Indicator.JACOB_COV, Indicator.SNIP, Indicator.MECO,
              Indicator.ISOTROPY, Indicator.PROGRESSIVITY, Indicator.PARAMS)

@@ -81,7 +81,7 @@ SEARCH_EPILOG = (
                    f"(2*cpi+synflow), or a product of ranks, product(NAME+NAME).")
 @click.option("--pick", metavar="NAME[+NAME...]",
               help=f"The ranking of the returned architectures, among what --indicator measures and the structural "
-                   f"params, macs, min_depth [default: "
+                   f"{', '.join(i.value for i in Indicator if i.structural)} [default: "
                    f"{DEFAULT_PICK} with the default --indicator, else the --indicator].")
 @click.option("--strategy", default="evolution", show_default=True, metavar="NAME",
               help="evolution (aging), random, coarse-to-fine (BigNAS), exhaustive (small spaces).")

@@ -1,5 +1,5 @@
 """The structural indicators, read from the architecture alone (no network, no forward pass): parameter count and
-MACs from the analytic cost model, and the least depth (`ir.depth`).
+MACs from the analytic cost model, and the least depth and least mixing depth (`ir.depth`).
 
 The counts are the architecture as written (the fairness BatchNorms, which exist only for supernet training, are not
 counted) at the arch's own input resolution. Larger counts as better: bigger networks of a space tend to be more
@@ -18,3 +18,7 @@ def macs(ctx, arch, prepared) -> float:
 
 def min_depth(ctx, arch, prepared) -> float:
     return float(ctx.space.least_depth(arch))
+
+
+def min_mixing(ctx, arch, prepared) -> float:
+    return float(ctx.space.least_mixing_depth(arch))

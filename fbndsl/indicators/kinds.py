@@ -4,7 +4,8 @@ The FBN-NAS composite performance indicator (CPI) combines three measurements on
 supernet: expressivity, trainability and uncertainty. The paper reads expressivity two ways, as held-out accuracy
 (`expressivity`) and as the linear-region score on the trained supernet (`regions`); CPI uses the second
 (`CPI_COMPONENTS`, chosen on a calibration set). The baselines (BN-NAS' gamma, NASWOT, synflow, jacob_cov,
-SNIP, MeCo, AZ-NAS' isotropy and progressivity, parameter count, MACs) and the structural `min_depth` go through
+SNIP, MeCo, AZ-NAS' isotropy and progressivity, parameter count, MACs) and the structural `min_depth` and
+`min_mixing` go through
 the same `measure`, so one run compares them all. docs/indicators.md gives every definition and formula.
 
 This module imports no torch (`fbndsl search --help` must start fast); `measure.measure` computes them.
@@ -35,13 +36,15 @@ class Indicator(Enum):
     PARAMS = "params"
     MACS = "macs"
     MIN_DEPTH = "min_depth"
+    MIN_MIXING = "min_mixing"
 
     @property
     def higher_is_better(self) -> bool:
         """CPI is an average rank (1 = best), trainability a BatchNorm scale (FBN-NAS Eq. 6: smaller, flatter),
-        uncertainty a variance and min_depth a count of layers (a shorter path, as residual connections make):
-        lower is better for those four."""
-        return self not in (Indicator.CPI, Indicator.TRAINABILITY, Indicator.UNCERTAINTY, Indicator.MIN_DEPTH)
+        uncertainty a variance, min_depth and min_mixing counts of layers (a shorter path, as residual connections
+        make): lower is better for those five."""
+        return self not in (Indicator.CPI, Indicator.TRAINABILITY, Indicator.UNCERTAINTY, Indicator.MIN_DEPTH,
+                            Indicator.MIN_MIXING)
 
     @property
     def components(self) -> tuple[Indicator, ...]:
@@ -85,7 +88,7 @@ LAYER_MAPS = "layer maps"
 _TRAINED = frozenset({Indicator.EXPRESSIVITY, Indicator.TRAINABILITY, Indicator.UNCERTAINTY, Indicator.REGIONS,
                       Indicator.GAMMA})
 
-_STRUCTURAL = frozenset({Indicator.PARAMS, Indicator.MACS, Indicator.MIN_DEPTH})
+_STRUCTURAL = frozenset({Indicator.PARAMS, Indicator.MACS, Indicator.MIN_DEPTH, Indicator.MIN_MIXING})
 _LAYER_MAPS = frozenset({Indicator.ISOTROPY, Indicator.PROGRESSIVITY})
 
 
@@ -117,6 +120,8 @@ _DESCRIPTIONS = {
     Indicator.MACS: "multiply-accumulates (analytic cost model, at the arch's resolution)",
     Indicator.MIN_DEPTH: "the fewest weighted layers on any path from input to output (lower is better: residual "
                          "connections shorten it)",
+    Indicator.MIN_MIXING: "the fewest weighted or pooling layers on any path from input to output (lower is "
+                          "better: only an identity shortcut shortens it)",
 }
 assert set(_DESCRIPTIONS) == set(Indicator)
 

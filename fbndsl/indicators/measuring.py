@@ -14,7 +14,7 @@ from ..ir.choices import Arch
 from ..lower.batchnorm import tracking
 from .calibrate import Calibrated, calibrate
 from .context import IndicatorContext
-from .cost_proxies import macs, min_depth, params
+from .cost_proxies import macs, min_depth, min_mixing, params
 from .expressivity import expressivity
 from .gamma import gamma
 from .isotropy import init_layer_entropies, isotropy, progressivity
@@ -55,6 +55,7 @@ MEASURES: dict[Indicator, Measure] = {
     Indicator.PARAMS: params,
     Indicator.MACS: macs,
     Indicator.MIN_DEPTH: min_depth,
+    Indicator.MIN_MIXING: min_mixing,
 }
 assert set(MEASURES) == {c for i in Indicator for c in i.components}
 Seconds = MutableMapping["Indicator | str", float]
