@@ -72,9 +72,13 @@ def test_progress_lines_when_stderr_is_not_a_tty(tmp_path):
     assert "training: 1/3 [" in result.output and "training: 3/3 [" in result.output  # the first line, the last
 
 
-def test_an_existing_run_is_not_overwritten(runs):
+def test_an_existing_run_is_not_overwritten(runs, tmp_path):
     path, _ = runs["full"]
     r = run("train", *SMALL, "--mode", "full", "--out", str(path))
+    one_line_error(r, "already holds a run (checkpoint.pt); pass --resume", "or choose another --out")
+    # refused before the data loads: a data folder that is not there is never read
+    missing = [*SMALL[:SMALL.index("--data") + 1], f"cifar10:{tmp_path / 'absent'}", *SMALL[SMALL.index("--data") + 2:]]
+    r = run("train", *missing, "--mode", "full", "--out", str(path))
     one_line_error(r, "already holds a run (checkpoint.pt); pass --resume", "or choose another --out")
 
 

@@ -80,10 +80,12 @@ def _train(space_path: str, config, out_dir: str, resume: bool, force: bool) -> 
     from ..pipeline import compile as compile_space
     from ..train import train
     from ..train.distributed import Launch
+    from ..train.rundir import RunDir
 
     launch = Launch.from_env()
     with launch.alike():  # each process estimates its share of the batch: all refuse alike
         as_given = compile_space(space_path, **dict(config.sets))  # first: a bad space fails before the data loads
+        RunDir(Path(out_dir)).prepare(resume)  # and a run already there (`train` checks again, holding its lock)
         data = load(config.data, augment=True, seed=config.seed)  # as `train` would load it
         sets = bind_to_data(space_path, as_given, data, dict(config.sets), budgets=False,
                             quiet=config.quiet or not launch.main)
