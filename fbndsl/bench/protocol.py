@@ -88,7 +88,8 @@ SEARCH_DEPTH_EVAL_SEEDS = range(54, 63)
 SEARCH_GUIDE_SEEDS = range(140, 152)
 # From the thirteenth version: twelve more calibration search seeds, which no run had used, beside the tenth's twelve,
 # for the question whether the pick's structural member should count pooling (`min_mixing` for `min_depth`), and nine
-# evaluation search seeds no run had used for the pick it chooses (`perf/min_mixing_study.py` states the rule).
+# evaluation search seeds no run had used for the pick it would choose (`perf/min_mixing_study.py` states the rule).
+# It chose no change, so the nine were not run: no run has used them.
 SEARCH_MIXING_SEEDS = range(152, 164)
 SEARCH_MIXING_EVAL_SEEDS = range(72, 81)
 # The free baselines: measured at initialisation or counted, no trained supernet.
