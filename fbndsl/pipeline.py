@@ -31,16 +31,30 @@ def compile(path: str | os.PathLike, *, fairness: Fairness | str = Fairness.INSE
 
     Keyword arguments override `param`s: ``fbndsl.compile("spaces/darts.nas", C=36, layers=20)``.
     """
-    fair = InsertBN(Fairness(fairness))
+    fairness = Fairness(fairness)
     path = find_space(path) if text is None else Path(path)
     programs = load(path, text)  # first: it reports an unreadable file as a user error
     source = path.read_text(encoding="utf-8") if text is None and path.is_file() else text
     program = resolve(programs, {k: _literal(v) for k, v in overrides.items()})
     verify = verify or bool(os.environ.get("FBNDSL_VERIFY"))
+    return _built(program, fairness, hashlib.sha256((source or "").encode()).hexdigest(), verify)
+
+
+def as_written(space: Space) -> Space:
+    """`space` without the BatchNorms its fairness pass inserted: every architecture exactly as written, as the
+    cost model counts it and a fresh-init export builds it. The fairness BatchNorms exist for training a supernet;
+    what reads a network at initialisation (the zero-cost proxies) reads this one."""
+    if not space.fairness.inserted:
+        return space
+    return _built(space.program, Fairness.OFF, space.source_sha256, bool(os.environ.get("FBNDSL_VERIFY")))
+
+
+def _built(program, fairness: Fairness, sha: str, verify: bool) -> Space:
+    """The passes from the resolved program to a `Space`."""
+    fair = InsertBN(fairness)
     ir = _checked(expand(program), verify)
     for p in (InferShapes(), Validate(), fair):
         ir = _checked(p.apply(ir), verify)
-    sha = hashlib.sha256((source or "").encode()).hexdigest()
     return Space(ir, build_cost_model(ir), fair.report(ir), source_sha256=sha, program=program)
 
 

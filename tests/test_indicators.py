@@ -29,6 +29,7 @@ from fbndsl.ir.graph import Origin, cond_holds
 from fbndsl.ir.ops import OpKind
 from fbndsl.lower import extract, lower, recalibrate_bn
 from fbndsl.lower.modules import ElasticBatchNorm2d
+from fbndsl.pipeline import as_written
 
 E, T, U, R = Indicator.EXPRESSIVITY, Indicator.TRAINABILITY, Indicator.UNCERTAINTY, Indicator.REGIONS
 SMALL = dict(recal_batches=3, eval_images=48, mc_samples=3, batch_size=16, naswot_batch=8)
@@ -89,8 +90,8 @@ def test_code_kernel_matches_numpy():
 def test_naswot_is_measured_at_initialisation(ctx, space):
     arch = space.parse_arch(MIXED)
     got = measure(ctx, arch, [Indicator.NASWOT])[Indicator.NASWOT]
-    torch.manual_seed(ctx.seed)  # the untrained network, as `fbndsl train` initialises it for this seed
-    fresh = lower(space)
+    torch.manual_seed(ctx.seed)  # the untrained network as written, as `fbndsl train` initialises it for this seed
+    fresh = lower(as_written(space))
     fresh.set_arch(arch)
     assert got == pytest.approx(naswot_score(fresh, ctx.naswot_images), abs=1e-9)
     assert math.isfinite(got) and got > 0
@@ -462,6 +463,20 @@ def test_structural_indicators_read_the_architecture_alone(ctx, space):
     assert got == {Indicator.PARAMS: cost.params, Indicator.MACS: cost.macs, Indicator.MIN_DEPTH: depth,
                    Indicator.MIN_MIXING: mixing}
     assert [i.value for i in Indicator if i.structural] == ["params", "macs", "min_depth", "min_mixing"]
+
+
+def test_the_network_at_initialisation_is_the_architecture_as_written(ctx, space, digits):
+    """The zero-cost proxies read the architecture as written: without the BatchNorms the fairness pass inserts
+    after skips and pooling to train a supernet, with the supernet's initial weights."""
+    assert space.fairness.inserted and not ctx.init_net.space.fairness.inserted
+    torch.manual_seed(0)
+    weights = lambda net: [w for w in net.state_dict().values() if w.dim() > 1]  # conv and linear, in order
+    fair, written = weights(lower(space)), weights(ctx.init_net)
+    assert len(written) == len(fair) and all(torch.equal(a, b) for a, b in zip(written, fair))
+    off = fbndsl.compile("nb201", C=4, N=1, fairness="off")
+    by_hand = IndicatorContext.build(off, None, digits, seed=0, **SMALL)
+    zero_cost = [Indicator.MECO, Indicator.NASWOT, Indicator.JACOB_COV, Indicator.PROGRESSIVITY]
+    assert measure(ctx, MIXED, zero_cost) == measure(by_hand, MIXED, zero_cost)
 
 
 def test_cpi_measures_its_three_components_only(ctx, space):

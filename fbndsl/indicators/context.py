@@ -1,8 +1,9 @@
 """`IndicatorContext`: what every measurement of a search shares, built once per search.
 
-It holds the trained supernet, a separately built network at initialisation (for the zero-cost proxies), and
-fixed data: training batches that recalibrate BatchNorm (and which of them the Monte-Carlo BatchNorm passes
-use), the held-out images, and NASWOT's batch. Fixing them once makes every architecture see the same data (so
+It holds the trained supernet, a separately built network at initialisation (for the zero-cost proxies: the
+architecture as written, without the BatchNorms the fairness pass inserts for supernet training), and fixed
+data: training batches that recalibrate BatchNorm (and which of them the Monte-Carlo BatchNorm passes use), the
+held-out images, and NASWOT's batch. Fixing them once makes every architecture see the same data (so
 differences between architectures are not sampling noise) and makes `measure` a function of the seed.
 """
 from __future__ import annotations
@@ -114,15 +115,18 @@ def mc_draw(batches: int, samples: int, seed: int) -> tuple[int, ...]:
 
 
 def init_network(space: Space, seed: int) -> Supernet:
-    """The supernet as `fbndsl train` initialises it for `seed` (torch seeded, then lowered), without touching
-    the caller's random state."""
+    """The network at initialisation for `seed`: the space as written (`pipeline.as_written`: no fairness
+    BatchNorm, as the cost model counts it and as NAS-Bench-201 built its networks), lowered with torch seeded as
+    `fbndsl train` lowers the supernet (its weights are the supernet's initial ones: a BatchNorm draws nothing),
+    without touching the caller's random state."""
     import torch
 
     from ..lower import lower
+    from ..pipeline import as_written
 
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        return lower(space)
+        return lower(as_written(space))
 
 
 def train_batches(data: Data, batch_size: int, seed: int, count: int) -> list[torch.Tensor]:
