@@ -5,8 +5,8 @@ supernet: expressivity, trainability and uncertainty. The paper reads expressivi
 (`expressivity`) and as the linear-region score on the trained supernet (`regions`); CPI uses the second
 (`CPI_COMPONENTS`, chosen on a calibration set). The baselines (BN-NAS' gamma, NASWOT, synflow, jacob_cov,
 SNIP, MeCo, AZ-NAS' isotropy and progressivity, parameter count, MACs) and the structural `min_depth` and
-`min_mixing` go through
-the same `measure`, so one run compares them all. docs/indicators.md gives every definition and formula.
+`min_mixing` go through the same `measure`, so one run compares them all. docs/indicators.md gives every
+definition and formula.
 
 This module imports no torch (`fbndsl search --help` must start fast); `measure.measure` computes them.
 `ensemble.py` combines them into rank ensembles and reads an indicator's text (`parse_indicator`).

@@ -53,7 +53,8 @@ DEFAULT_INDICATOR = "product(cpi+meco+jacob_cov+params+synflow+isotropy+progress
 # this product of three of its members and `min_depth`, the fewest weighted layers from input to output (a prior:
 # residual paths train well), whose first was the best of 254 such products on twelve calibration searches' pools
 # (docs/nb201.md, "Protocol", version 12: 94.33% there, against version 11's `product(jacob_cov+synflow)`, 93.86%).
-# On eighteen fresh searches (two draws of the supernet): 94.18% against 93.48% for the default's own first. A prior
+# On eighteen fresh searches (two draws of the supernet): 94.18% against 93.48% for the default's own first; with the
+# zero-cost proxies read on the network as written (version 14), 94.15% on nine more (93.62%). A prior
 # chosen with NAS-Bench-201's truth in view (its best cells are residual), unmeasured on other spaces. Free: the
 # three are measured already, and min_depth reads the architecture alone.
 DEFAULT_PICK = "product(cpi+params+synflow+min_depth)"
