@@ -24,7 +24,9 @@ printed is version 11's choice. With `--seeds A-B` (seeds the protocol does not 
 the pick version 11 chose on the twelve calibration pools (read from the kept pools) beside the ranking's first,
 and no choice. With `--seeds A-B --draw-seed D` too, the same on the fair supernet of another draw (trained if absent
 in `--supernet-dir`): the pools record the draw, so give them an `--out` of their own; the pick is still the one
-chosen on the calibration pools of the report's own draw (docs/nb201.md, "After version 11").
+chosen on the calibration pools of the report's own draw (docs/nb201.md, "After version 11"). With `--seeds` and a
+report whose ranking is not version 5's (version 15's adds `min_mixing`), the calibration pools' rules do not apply:
+the pick `fbndsl search` returns with that ranking (`driver.pick_for`) is reported beside the ranking's first.
 
 Version 12 asks it once more with a structural indicator, `min_depth` (the fewest weighted layers from input to
 output, computed from each network's text; the kept pools predate it): its candidates are version 11's rankings and
@@ -39,11 +41,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from calibration_report import chosen_over, forked_map, kept_as, raw_of, record_of
+from calibration_report import STUDY_DEFAULT_V5, chosen_over, forked_map, kept_as, raw_of, record_of
 from search_last_step_study import PROTOCOL_EVALS
 from search_refine_study import search_setup, search_study_parser
 
-from fbndsl.indicators import Aggregate, Ensemble, Indicator, order
+from fbndsl.indicators import Aggregate, Ensemble, Indicator, order, parse_indicator
+from fbndsl.search.driver import pick_for
 
 KS = (3, 5, 10)
 PICKS: dict[str, tuple[Indicator | Ensemble | None, int | None]] = {
@@ -169,6 +172,13 @@ def main() -> None:
     heading = f"search seeds {seeds[0]}-{seeds[-1]}, {_RUN['evals']} evaluations by {_RUN['ranking'].value}"
     means = mean_table(pools, PICKS, f"{heading}; the truth of each pick:")
     first = means["the ranking's first"]
+    if args.seeds is not None and _RUN["ranking"] != parse_indicator(STUDY_DEFAULT_V5):
+        # a later version's ranking (15): the calibration pools were searched by version 5's, so its picks are not
+        # derived again; the pick `fbndsl search` returns with this ranking is reported beside its own first
+        means |= mean_table(pools, whole_pool_picks([pick_for(_RUN["ranking"])]), f"{heading}; fbndsl search's pick:")
+        print(f"search pick study: mean truth over seeds {seeds[0]}-{seeds[-1]}: "
+              + ", ".join(f"{name} {m:.3f} %" for name, m in means.items()))
+        return
     if args.seeds is not None or args.quick:
         # read once: both versions' rules judge the same calibration pools
         calibration = (list(SEARCH_PICK_SEEDS), [kept_pool(s, OUT, None) for s in SEARCH_PICK_SEEDS]) \

@@ -55,7 +55,8 @@ def test_search_end_to_end(searched):
     assert "budget: <= 2.000M MACs at the space's declared input resolution 32x32" in text
     lines = text.splitlines()
     header = next(i for i, line in enumerate(lines) if line.lstrip().startswith("rank"))
-    base = ["trainability", "uncertainty", "regions", "synflow", "jacob_cov", "meco", "isotropy", "progressivity"]
+    base = ["trainability", "uncertainty", "regions", "synflow", "jacob_cov", "meco", "isotropy", "progressivity",
+            "min_mixing"]
     # params: its own column
     # min_depth: the default pick's structural member, measured beside the indicator's
     assert lines[header].split() == ["rank", "MACs", "params", *base, "min_depth", default, DEFAULT_PICK, "arch"]

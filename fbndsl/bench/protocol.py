@@ -32,8 +32,9 @@ from .stats import Correlation, correlation
 # the second version, whose figures were seen before the product of ranks and the next four candidates were added;
 # the third (0xE7A3) that of the third and fourth versions, whose figures were seen before isotropy, progressivity
 # and the last four candidates were added; the fourth (0xE7A4) that of versions 5 to 12, whose figures were seen
-# before the zero-cost proxies read the network as written (version 14) (docs/nb201.md).
-CALIBRATION_STREAM, EVALUATION_STREAM = 0xCA1B, 0xE7A5
+# before the zero-cost proxies read the network as written (version 14); the fifth (0xE7A5) that of version 14,
+# whose figures were seen before the structural candidates of version 15 were added (docs/nb201.md).
+CALIBRATION_STREAM, EVALUATION_STREAM = 0xCA1B, 0xE7A6
 
 # Expressivity as the validation accuracy (section 4), and as the linear-region score on the trained supernet
 # (section 5.3, Figure 6); trainability and uncertainty as CPI has them. `cpi` is whichever of the two
@@ -43,7 +44,8 @@ CPI_READINGS = ("expressivity+trainability+uncertainty", "regions+trainability+u
 # it, in one mean (or, from the third version, product) of ranks. Declared in docs/nb201.md before any evaluation
 # figure of their version was seen: the first six for the protocol's first version, the next five for its second
 # (MeCo, jacob_cov and the parameter count beside CPI), the next four for its third (synflow beside those, and
-# AZ-NAS' product of ranks), the last four for its fifth (AZ-NAS' isotropy, and its progressivity, beside those).
+# AZ-NAS' product of ranks), the next four for its fifth (AZ-NAS' isotropy, and its progressivity, beside those),
+# the last four for its fifteenth (a structural member, the shortest path's depth, beside the fifth's last).
 CANDIDATES = ("cpi", "regions+trainability+uncertainty", "cpi+synflow", "cpi+naswot", "cpi+synflow+naswot",
               "regions+trainability+uncertainty+synflow+naswot",
               "cpi+meco", "cpi+meco+params", "cpi+jacob_cov+params", "cpi+meco+jacob_cov+params",
@@ -52,7 +54,9 @@ CANDIDATES = ("cpi", "regions+trainability+uncertainty", "cpi+synflow", "cpi+nas
               "product(cpi+meco+jacob_cov+params+synflow)", "product(cpi+meco+jacob_cov+params+synflow+naswot)",
               "product(cpi+meco+jacob_cov+params+isotropy)", "product(cpi+meco+jacob_cov+params+synflow+isotropy)",
               "product(cpi+meco+jacob_cov+params+synflow+naswot+isotropy)",
-              "product(cpi+meco+jacob_cov+params+synflow+isotropy+progressivity)")
+              "product(cpi+meco+jacob_cov+params+synflow+isotropy+progressivity)",
+              *(f"product(cpi+meco+jacob_cov+params+synflow+isotropy+progressivity+{structural})"
+                for structural in ("min_depth", "min_mixing", "2*min_depth", "2*min_mixing")))
 # The search's last step, from the fourth version: its `Settings.refine_top` best re-ranked with their gradient
 # explosion at initialisation, read at the benchmark's own depth (`REFINE_SETS`; the searched proxy is N = 1), by the
 # product of the two ranks (`search.refinement`). Chosen, with K = 10, on the calibration search seeds
@@ -93,6 +97,9 @@ SEARCH_GUIDE_SEEDS = range(140, 152)
 # It chose no change, so the nine were not run; version 14 uses them (`perf/search_pick_study.py --seeds 72-80`).
 SEARCH_MIXING_SEEDS = range(152, 164)
 SEARCH_MIXING_EVAL_SEEDS = range(72, 81)
+# From the fifteenth version: six search seeds no run had used, on which the search by the ranking version 15 chose
+# is evaluated beside the protocol's three (`perf/search_pick_study.py --seeds 81-86`).
+SEARCH_STRUCTURE_EVAL_SEEDS = range(81, 87)
 # The free baselines: measured at initialisation or counted, no trained supernet.
 ZERO_COST = (Indicator.NASWOT, Indicator.SYNFLOW, Indicator.JACOB_COV, Indicator.SNIP, Indicator.MECO,
              Indicator.ISOTROPY, Indicator.PROGRESSIVITY, Indicator.PARAMS)
