@@ -41,7 +41,7 @@ KS = (3, 5, 9)
 MEMBERS = (Indicator.MECO, Indicator.JACOB_COV, Indicator.SYNFLOW, Indicator.ISOTROPY, Indicator.PROGRESSIVITY,
            Indicator.NASWOT, Indicator.SNIP)
 TSE_STEPS = 40
-OUT = Path("perf/results/nb201-draws-tse-v14")
+OUT = Path(__file__).parent / "results" / "nb201-draws-tse-v14"
 _RUN: dict = {}  # what every job shares: set up once, then forked into the jobs
 
 

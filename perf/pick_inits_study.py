@@ -28,8 +28,8 @@ PICK = "product(jacob_cov+synflow)"  # version 11's pick, whose draws this study
 DRAWS = (1001, 1002, 1003, 1004)
 POOLS = {"calibration": (POOLS_V5, range(128, 140)),
          "evaluation, draw 0": (POOLS_V5, range(27, 45)),
-         "evaluation, draw 1": (Path("perf/results/nb201-search-pools-v5-draw1"), range(45, 54))}
-OUT = Path("perf/results/nb201-pick-inits-v5")
+         "evaluation, draw 1": (Path(__file__).parent / "results" / "nb201-search-pools-v5-draw1", range(45, 54))}
+OUT = Path(__file__).parent / "results" / "nb201-pick-inits-v5"
 _RUN: dict = {}  # what every pool shares: set up once, then forked into the jobs
 
 

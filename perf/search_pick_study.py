@@ -54,7 +54,7 @@ PICKS: dict[str, tuple[Indicator | Ensemble | None, int | None]] = {
     **{f"the largest of the first {k}": (Indicator.PARAMS, k) for k in KS},
     **{f"MeCo's first of the first {k}": (Indicator.MECO, k) for k in KS}}
 MARGIN = 0.10
-OUT = Path("perf/results/nb201-search-pools-v5")
+OUT = Path(__file__).parent / "results" / "nb201-search-pools-v5"
 _RUN: dict = {}  # what every seed's search shares: set up once, then forked into the jobs
 
 

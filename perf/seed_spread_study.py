@@ -52,7 +52,8 @@ def main() -> None:
     ap = study_parser(__doc__)
     supernet_dir_option(ap)
     ap.add_argument("--seeds", default="1-3", help="A-B: the seeds measured (default 1-3)")
-    ap.add_argument("--out", default="perf/results/nb201-seed-spread-v5", help="the folder of each seed's values")
+    ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "nb201-seed-spread-v5"),
+                    help="the folder of each seed's values")
     ap.add_argument("--quick", action="store_true",
                     help="a check that it runs: 20 networks, a 10-step supernet, out in a temporary folder")
     args = ap.parse_args()

@@ -45,7 +45,8 @@ def main() -> None:
     supernet_dir_option(ap)
     ap.add_argument("--epochs", type=int, default=10, help="each supernet's training (default 10, the protocol's)")
     ap.add_argument("--seeds", default="0-3", help="A-B: the draws (default 0-3)")
-    ap.add_argument("--out", default="perf/results/nb201-supernet-draws-v5", help="the folder of each draw's values")
+    ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "nb201-supernet-draws-v5"),
+                    help="the folder of each draw's values")
     args = ap.parse_args()
     cal = read_calibration(args.report)
     draws = {seed: _draw(cal, args, seed) for seed in seed_range(args.seeds)}
