@@ -76,17 +76,18 @@ def main() -> None:
         label = f"seed {seed}" + (", retrained" if seed == base else "")
         draws[label] = _seed_values(report, archs, seed, out, args)
     truth = [a["cifar10_test_acc"] for a in archs]
-    _table({label: _with_structure(report, archs, records) for label, records in draws.items()}, truth)
+    mixing = _mixing_depths(report, archs)
+    _table({label: [{**r, Indicator.MIN_MIXING: m} for r, m in zip(records, mixing)]
+            for label, records in draws.items()}, truth)
 
 
-def _with_structure(report: dict, archs: list[dict], records: list[dict]) -> list[dict]:
-    """`records` with each network's `min_mixing`, which reads its text alone (the kept values predate it)."""
+def _mixing_depths(report: dict, archs: list[dict]) -> list[float]:
+    """Each network's `min_mixing`, which reads its text alone (the kept values predate it)."""
     from fbndsl.bench.settings import Settings
     from fbndsl.bench.supernets import Fairness, compile_space
 
     space = compile_space(Settings.from_json(report["settings"]), Fairness.INSERT)
-    return [{**r, Indicator.MIN_MIXING: space.least_mixing_depth(space.parse_arch(a["arch"]))}
-            for a, r in zip(archs, records)]
+    return [space.least_mixing_depth(space.parse_arch(a["arch"])) for a in archs]
 
 
 def _seed_values(report: dict, archs: list[dict], seed: int, out: Path, args) -> list[dict]:
