@@ -12,17 +12,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from calibration_report import record_of, study_parser
+from calibration_report import STUDY_DEFAULT_V5, record_of, study_parser
 from search_pick_study import with_min_depth
 
 from fbndsl.bench.nb201 import correlate
 from fbndsl.bench.settings import Settings
 from fbndsl.bench.supernets import Fairness, compile_space
 from fbndsl.indicators import Indicator, parse_indicator
-from fbndsl.search.driver import DEFAULT_INDICATOR, DEFAULT_PICK
+from fbndsl.search.driver import DEFAULT_PICK
 
-RANKINGS = (Indicator.MIN_DEPTH, parse_indicator(DEFAULT_INDICATOR),
-            with_min_depth(parse_indicator(DEFAULT_INDICATOR)), parse_indicator(DEFAULT_PICK))
+# Version 12's default (versions 5 to 14's), which version 12 asked `min_depth` to be judged beside; not `fbndsl
+# search`'s of the day, which from version 15 reads `min_mixing`, absent from the reports before it.
+RANKINGS = (Indicator.MIN_DEPTH, parse_indicator(STUDY_DEFAULT_V5),
+            with_min_depth(parse_indicator(STUDY_DEFAULT_V5)), parse_indicator(DEFAULT_PICK))
 
 
 def main() -> None:

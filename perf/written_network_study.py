@@ -19,14 +19,13 @@ import time
 from pathlib import Path
 
 import torch
-from calibration_report import record_of, study_parser
+from calibration_report import STUDY_DEFAULT_V5, record_of, study_parser
 
 from fbndsl.bench.nb201 import context, correlate, load_data
 from fbndsl.bench.settings import Settings
 from fbndsl.bench.supernets import Fairness, compile_space
 from fbndsl.indicators import Indicator, measure, parse_indicator
 from fbndsl.lower import lower
-from fbndsl.search.driver import DEFAULT_INDICATOR
 
 MOVED = [Indicator.NASWOT, Indicator.JACOB_COV, Indicator.SNIP, Indicator.MECO, Indicator.ISOTROPY,
          Indicator.PROGRESSIVITY]
@@ -43,7 +42,7 @@ def main() -> None:
     ctx = context(space, None, load_data(settings).held_out, settings)
     torch.manual_seed(ctx.seed)  # the network at initialisation as versions 1 to 13 built it: fairness BatchNorms in
     with_fairness = dataclasses.replace(ctx, init_net=lower(space))
-    default = parse_indicator(DEFAULT_INDICATOR)
+    default = parse_indicator(STUDY_DEFAULT_V5)  # version 14's default, whose reading this study compares
     taus = {}
     for name, key in (("calibration", "calibration_archs"), ("evaluation", "archs")):
         nets = report[key][:args.archs]
