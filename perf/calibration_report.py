@@ -24,8 +24,10 @@ from fbndsl.indicators import Aggregate, Indicator, parse_indicator, penalties, 
 # committed report measured its members. (Version 5's default adds isotropy and progressivity, which only version
 # 5's reports hold.)
 STUDY_DEFAULT = "product(cpi+meco+jacob_cov+params+synflow)"
-# Version 5's default (`fbndsl search`'s since), which the studies that need a version 5 report judge.
+# Version 5's default (`fbndsl search`'s until version 15), which the studies that need a version 5 report judge.
 STUDY_DEFAULT_V5 = "product(cpi+meco+jacob_cov+params+synflow+isotropy+progressivity)"
+# Version 15's default (`fbndsl search`'s since): version 5's with the structural `min_mixing`.
+STUDY_DEFAULT_V15 = "product(cpi+meco+jacob_cov+params+synflow+isotropy+progressivity+min_mixing)"
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,13 @@ def record_of(raw: dict) -> dict[Indicator, float]:
     """A network's values as a report or a kept file holds them (indicator names; JSON writes infinities as
     strings) as a record, Indicator -> float."""
     return {Indicator(k): float(v) for k, v in raw.items()}
+
+
+def structural_values(space, arch: str) -> dict[Indicator, float]:
+    """The network's structural indicators, `min_depth` and `min_mixing`, which read its text alone: for reports and
+    kept values that predate them."""
+    parsed = space.parse_arch(arch)
+    return {Indicator.MIN_DEPTH: space.least_depth(parsed), Indicator.MIN_MIXING: space.least_mixing_depth(parsed)}
 
 
 def raw_of(record: dict) -> dict[str, float]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from calibration_report import STUDY_DEFAULT_V5, record_of, study_parser
+from calibration_report import STUDY_DEFAULT_V5, record_of, structural_values, study_parser
 from search_pick_study import with_min_depth
 
 from fbndsl.bench.nb201 import correlate
@@ -34,8 +34,7 @@ def main() -> None:
     taus = {}
     for name, key in (("calibration", "calibration_archs"), ("evaluation", "archs")):
         nets = report[key]
-        records = [{**record_of(n["values"]), Indicator.MIN_DEPTH: space.least_depth(space.parse_arch(n["arch"]))}
-                   for n in nets]
+        records = [{**record_of(n["values"]), **structural_values(space, n["arch"])} for n in nets]
         found = correlate(records, [n["cifar10_test_acc"] for n in nets], RANKINGS)
         taus[name] = [found[r].kendall_tau for r in RANKINGS]
         shown = ", ".join(f"{r.value} {t:.3f}" for r, t in zip(RANKINGS, taus[name]))

@@ -41,7 +41,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from calibration_report import STUDY_DEFAULT_V5, chosen_over, forked_map, kept_as, raw_of, record_of
+from calibration_report import STUDY_DEFAULT_V5, chosen_over, forked_map, kept_as, raw_of, record_of, structural_values
 from search_last_step_study import PROTOCOL_EVALS
 from search_refine_study import search_setup, search_study_parser
 
@@ -89,12 +89,8 @@ def kept_pool(seed: int, folder: Path, draw_seed: int | None) -> list[dict]:
 
 
 def with_depth(arch: str, values: dict) -> dict:
-    """`values` and the network's `min_depth` and `min_mixing`, which read its text alone (versions 12 and 13; the
-    kept pools predate them)."""
-    space = _RUN["space"]
-    parsed = space.parse_arch(arch)
-    return {**values, Indicator.MIN_DEPTH: space.least_depth(parsed),
-            Indicator.MIN_MIXING: space.least_mixing_depth(parsed)}
+    """`values` and the network's `min_depth` and `min_mixing` (versions 12 and 13; the kept pools predate them)."""
+    return {**values, **structural_values(_RUN["space"], arch)}
 
 
 def pool_rankings(ranking: Ensemble) -> list[Indicator | Ensemble]:

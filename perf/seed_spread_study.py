@@ -29,9 +29,11 @@ from pathlib import Path
 
 from calibration_report import (
     STUDY_DEFAULT_V5,
+    STUDY_DEFAULT_V15,
     fair_supernet_context,
     kept_values,
     record_of,
+    structural_values,
     study_parser,
     supernet_dir_option,
 )
@@ -46,8 +48,6 @@ from fbndsl.indicators import Indicator
 # left out.
 ZERO_COST = tuple(i.value for i in protocol.ZERO_COST if i is not Indicator.SNIP)
 SINGLES = ("regions", "trainability", "uncertainty", *ZERO_COST)
-# Version 15's default (`fbndsl search`'s since): version 5's with the structural `min_mixing`.
-STUDY_DEFAULT_V15 = "product(cpi+meco+jacob_cov+params+synflow+isotropy+progressivity+min_mixing)"
 RANKINGS = (STUDY_DEFAULT_V5, "cpi", *SINGLES, STUDY_DEFAULT_V15)
 BOOTSTRAP = 1000
 
@@ -76,18 +76,17 @@ def main() -> None:
         label = f"seed {seed}" + (", retrained" if seed == base else "")
         draws[label] = _seed_values(report, archs, seed, out, args)
     truth = [a["cifar10_test_acc"] for a in archs]
-    mixing = _mixing_depths(report, archs)
-    _table({label: [{**r, Indicator.MIN_MIXING: m} for r, m in zip(records, mixing)]
-            for label, records in draws.items()}, truth)
+    structure = _structure(report, archs)
+    _table({label: [{**r, **s} for r, s in zip(records, structure)] for label, records in draws.items()}, truth)
 
 
-def _mixing_depths(report: dict, archs: list[dict]) -> list[float]:
-    """Each network's `min_mixing`, which reads its text alone (the kept values predate it)."""
+def _structure(report: dict, archs: list[dict]) -> list[dict]:
+    """Each network's structural indicators (version 15's default reads `min_mixing`; the kept values predate it)."""
     from fbndsl.bench.settings import Settings
     from fbndsl.bench.supernets import Fairness, compile_space
 
     space = compile_space(Settings.from_json(report["settings"]), Fairness.INSERT)
-    return [space.least_mixing_depth(space.parse_arch(a["arch"])) for a in archs]
+    return [structural_values(space, a["arch"]) for a in archs]
 
 
 def _seed_values(report: dict, archs: list[dict], seed: int, out: Path, args) -> list[dict]:
