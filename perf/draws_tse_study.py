@@ -30,9 +30,9 @@ from calibration_report import (
     read_calibration,
     study_parser,
 )
-from scipy.stats import kendalltau
 
 from fbndsl.bench.nb201 import load_data
+from fbndsl.bench.stats import correlation
 from fbndsl.bench.supernets import Fairness, compile_space
 from fbndsl.indicators import Indicator, parse_indicator, ranks, scores
 
@@ -75,8 +75,7 @@ def training_losses(i: int) -> list[float]:
 
 
 def tau(values: list[float], higher_is_better: bool) -> float:
-    truth = _RUN["cal"].truth
-    return float(kendalltau(values if higher_is_better else [-v for v in values], truth)[0])
+    return correlation(values, higher_is_better, _RUN["cal"].truth).kendall_tau
 
 
 def mean_rank(draws: list[list[dict]], member: Indicator) -> list[float]:
