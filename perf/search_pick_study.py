@@ -168,23 +168,22 @@ def main() -> None:
     heading = f"search seeds {seeds[0]}-{seeds[-1]}, {_RUN['evals']} evaluations by {_RUN['ranking'].value}"
     means = mean_table(pools, PICKS, f"{heading}; the truth of each pick:")
     first = means["the ranking's first"]
-    if args.seeds is not None and _RUN["ranking"] != parse_indicator(STUDY_DEFAULT_V5):
-        # a later version's ranking (15): the calibration pools were searched by version 5's, so its picks are not
-        # derived again; the pick `fbndsl search` returns with this ranking is reported beside its own first
-        means |= mean_table(pools, whole_pool_picks([pick_for(_RUN["ranking"])]), f"{heading}; fbndsl search's pick:")
-        print(f"search pick study: mean truth over seeds {seeds[0]}-{seeds[-1]}: "
-              + ", ".join(f"{name} {m:.3f} %" for name, m in means.items()))
-        return
     if args.seeds is not None or args.quick:
-        # read once: both versions' rules judge the same calibration pools
-        calibration = (list(SEARCH_PICK_SEEDS), [kept_pool(s, OUT, None) for s in SEARCH_PICK_SEEDS]) \
-            if args.seeds is not None else (seeds, pools)
-        chosen, _ = chosen_pool_ranking(*calibration)
-        means |= mean_table(pools, whole_pool_picks([chosen]), f"{heading}; version 11's pick (calibration's "
-                            f"choice, {chosen.value}):")
-        chosen, _ = chosen_pool_ranking(*calibration, version11=chosen)
-        means |= mean_table(pools, whole_pool_picks([chosen]), f"{heading}; version 12's pick (calibration's "
-                            f"choice, {chosen.value}):")
+        if args.seeds is not None and _RUN["ranking"] != parse_indicator(STUDY_DEFAULT_V5):
+            # a later version's ranking (15): the calibration pools were searched by version 5's, so its picks are
+            # not derived again; the pick `fbndsl search` returns with this ranking is reported beside its own first
+            means |= mean_table(pools, whole_pool_picks([pick_for(_RUN["ranking"])]),
+                                f"{heading}; fbndsl search's pick:")
+        else:
+            # read once: both versions' rules judge the same calibration pools
+            calibration = (list(SEARCH_PICK_SEEDS), [kept_pool(s, OUT, None) for s in SEARCH_PICK_SEEDS]) \
+                if args.seeds is not None else (seeds, pools)
+            chosen, _ = chosen_pool_ranking(*calibration)
+            means |= mean_table(pools, whole_pool_picks([chosen]), f"{heading}; version 11's pick (calibration's "
+                                f"choice, {chosen.value}):")
+            chosen, _ = chosen_pool_ranking(*calibration, version11=chosen)
+            means |= mean_table(pools, whole_pool_picks([chosen]), f"{heading}; version 12's pick (calibration's "
+                                f"choice, {chosen.value}):")
         print(f"search pick study: mean truth over seeds {seeds[0]}-{seeds[-1]}: "
               + ", ".join(f"{name} {m:.3f} %" for name, m in means.items()))
         return
